@@ -1,0 +1,228 @@
+"""The schema as versioned SQL. Migration N takes a database from `user_version` N-1 to N;
+a shipped migration is never edited, a change is a new one appended to MIGRATIONS.
+
+Tables are STRICT, so a wrong type is an error rather than a silently coerced value. Times are
+INTEGER epoch milliseconds UTC; JSON columns hold compact, key-sorted JSON text.
+Both FTS indexes are external-content tables kept right by triggers (no REPLACE anywhere:
+it would delete rows without firing the delete triggers).
+"""
+
+from __future__ import annotations
+
+_V1 = """
+CREATE TABLE accounts (
+    name     TEXT PRIMARY KEY,
+    provider TEXT NOT NULL
+) STRICT;
+
+CREATE TABLE channels (
+    account   TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+    key       TEXT NOT NULL,
+    name      TEXT NOT NULL,
+    kind      TEXT NOT NULL,
+    personal  INTEGER NOT NULL,
+    unread    INTEGER NOT NULL,
+    total     INTEGER NOT NULL,
+    vendor_id TEXT NOT NULL,
+    position  INTEGER NOT NULL,
+    PRIMARY KEY (account, key)
+) STRICT;
+
+-- channel_key is deliberately not a foreign key: a channel that disappears from the vendor's
+-- list leaves its threads (and their history) behind.
+CREATE TABLE threads (
+    id                   INTEGER PRIMARY KEY,
+    account              TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+    key                  TEXT NOT NULL,
+    channel_key          TEXT NOT NULL,
+    customer_number      TEXT NOT NULL,
+    customer_name        TEXT NOT NULL,
+    our_number           TEXT NOT NULL,
+    unread               INTEGER NOT NULL,
+    status               TEXT NOT NULL CHECK (status IN ('active', 'resolved', 'closed')),
+    last_message_at      INTEGER,
+    preview              TEXT NOT NULL,
+    fingerprint          TEXT NOT NULL,
+    messages_fingerprint TEXT,
+    customer_account     TEXT NOT NULL,
+    do_not_contact       INTEGER NOT NULL,
+    opted_out            INTEGER NOT NULL,
+    assigned_agent       TEXT NOT NULL,
+    vendor_ref           TEXT NOT NULL,
+    updated_at           INTEGER NOT NULL,
+    -- Every suffix of the customer number's digits, space separated: with a prefix query
+    -- this makes any digit run of the number findable ("4155550123" in "+14155550123").
+    number_digits        TEXT NOT NULL,
+    UNIQUE (account, key)
+) STRICT;
+
+-- Thread lists are newest first, filtered by one status (the usual case: the status
+-- indexes) or several (history views: the time-only indexes, filtering as they go).
+CREATE INDEX threads_by_channel
+    ON threads (account, channel_key, status, last_message_at);
+CREATE INDEX threads_by_account ON threads (account, status, last_message_at);
+CREATE INDEX threads_by_status ON threads (status, last_message_at);
+CREATE INDEX threads_by_channel_time ON threads (account, channel_key, last_message_at);
+CREATE INDEX threads_by_account_time ON threads (account, last_message_at);
+CREATE INDEX threads_stale ON threads (account, last_message_at)
+    WHERE messages_fingerprint IS NOT fingerprint;
+
+CREATE TABLE messages (
+    id              INTEGER PRIMARY KEY,
+    account         TEXT NOT NULL,
+    vendor_id       TEXT NOT NULL,
+    thread_id       INTEGER NOT NULL REFERENCES threads(id) ON DELETE CASCADE,
+    direction       TEXT NOT NULL CHECK (direction IN ('in', 'out')),
+    body            TEXT NOT NULL,
+    at              INTEGER NOT NULL,
+    status          TEXT NOT NULL,
+    status_detail   TEXT NOT NULL,
+    our_number      TEXT NOT NULL,
+    customer_number TEXT NOT NULL,
+    attachments     TEXT NOT NULL,
+    body_stored     INTEGER NOT NULL,
+    UNIQUE (account, vendor_id)
+) STRICT;
+
+CREATE INDEX messages_by_thread ON messages (thread_id, at, id);
+
+CREATE TABLE agents (
+    account TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+    id      TEXT NOT NULL,
+    login   TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    status  TEXT NOT NULL,
+    PRIMARY KEY (account, id)
+) STRICT;
+
+CREATE TABLE templates (
+    account TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+    id      TEXT NOT NULL,
+    name    TEXT NOT NULL,
+    body    TEXT NOT NULL,
+    sender  TEXT NOT NULL,
+    PRIMARY KEY (account, id)
+) STRICT;
+
+CREATE TABLE sender_ids (
+    account     TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+    code        TEXT NOT NULL,
+    description TEXT NOT NULL,
+    PRIMARY KEY (account, code)
+) STRICT;
+
+CREATE TABLE term_codes (
+    account  TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+    scope    TEXT NOT NULL,
+    id       TEXT NOT NULL,
+    name     TEXT NOT NULL,
+    category TEXT NOT NULL,
+    PRIMARY KEY (account, scope, id)
+) STRICT;
+
+CREATE TABLE sync_state (
+    account       TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+    scope         TEXT NOT NULL,
+    cursor        TEXT,
+    last_ok_at    INTEGER,
+    last_error    TEXT,
+    last_error_at INTEGER,
+    PRIMARY KEY (account, scope)
+) STRICT;
+
+CREATE TABLE outbox (
+    id         INTEGER PRIMARY KEY,
+    account    TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+    thread_key TEXT NOT NULL,
+    kind       TEXT NOT NULL,
+    payload    TEXT NOT NULL,
+    state      TEXT NOT NULL
+        CHECK (state IN ('queued', 'in_flight', 'done', 'failed', 'needs_attention')),
+    attempts   INTEGER NOT NULL DEFAULT 0,
+    created_at INTEGER NOT NULL,
+    updated_at INTEGER NOT NULL,
+    last_error TEXT,
+    result     TEXT,
+    undo       TEXT
+) STRICT;
+
+CREATE INDEX outbox_open ON outbox (account, thread_key, id)
+    WHERE state IN ('queued', 'in_flight', 'needs_attention');
+
+CREATE TABLE drafts (
+    account    TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+    thread_key TEXT NOT NULL,
+    body       TEXT NOT NULL,
+    updated_at INTEGER NOT NULL,
+    PRIMARY KEY (account, thread_key)
+) STRICT;
+
+CREATE VIRTUAL TABLE messages_fts USING fts5 (
+    body,
+    content = 'messages',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+
+CREATE TRIGGER messages_fts_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+END;
+
+CREATE TRIGGER messages_fts_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+END;
+
+CREATE TRIGGER messages_fts_update AFTER UPDATE OF body ON messages
+WHEN old.body IS NOT new.body BEGIN
+    INSERT INTO messages_fts (messages_fts, rowid, body) VALUES ('delete', old.id, old.body);
+    INSERT INTO messages_fts (rowid, body) VALUES (new.id, new.body);
+END;
+
+CREATE VIRTUAL TABLE contacts_fts USING fts5 (
+    customer_name,
+    customer_number,
+    number_digits,
+    customer_account,
+    content = 'threads',
+    content_rowid = 'id',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3'
+);
+
+CREATE TRIGGER contacts_fts_insert AFTER INSERT ON threads BEGIN
+    INSERT INTO contacts_fts (rowid, customer_name, customer_number, number_digits,
+                              customer_account)
+    VALUES (new.id, new.customer_name, new.customer_number, new.number_digits,
+            new.customer_account);
+END;
+
+CREATE TRIGGER contacts_fts_delete AFTER DELETE ON threads BEGIN
+    INSERT INTO contacts_fts (contacts_fts, rowid, customer_name, customer_number,
+                              number_digits, customer_account)
+    VALUES ('delete', old.id, old.customer_name, old.customer_number, old.number_digits,
+            old.customer_account);
+END;
+
+CREATE TRIGGER contacts_fts_update
+AFTER UPDATE OF customer_name, customer_number, number_digits, customer_account ON threads
+WHEN old.customer_name IS NOT new.customer_name
+  OR old.customer_number IS NOT new.customer_number
+  OR old.number_digits IS NOT new.number_digits
+  OR old.customer_account IS NOT new.customer_account
+BEGIN
+    INSERT INTO contacts_fts (contacts_fts, rowid, customer_name, customer_number,
+                              number_digits, customer_account)
+    VALUES ('delete', old.id, old.customer_name, old.customer_number, old.number_digits,
+            old.customer_account);
+    INSERT INTO contacts_fts (rowid, customer_name, customer_number, number_digits,
+                              customer_account)
+    VALUES (new.id, new.customer_name, new.customer_number, new.number_digits,
+            new.customer_account);
+END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1,)
+"""MIGRATIONS[i] brings the database to user_version i + 1."""
+
+LATEST_VERSION = len(MIGRATIONS)

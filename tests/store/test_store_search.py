@@ -1,0 +1,225 @@
+"""FTS search: messages and contacts, index kept right by triggers, hostile input."""
+
+from __future__ import annotations
+
+import sqlite3
+from collections.abc import Callable, Iterator
+from dataclasses import replace
+from pathlib import Path
+from typing import Any
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from store_helpers import ACCOUNT, make_message, make_thread
+
+from inbox_app.core.models import ProviderKind
+from inbox_app.store import writes
+from inbox_app.store.db import open_reader
+from inbox_app.store.search import MARK_END, MARK_START, HitKind, fts_query, search
+from inbox_app.store.writer import Writer
+
+Write = Callable[..., Any]
+
+
+def _fts_consistent(conn: sqlite3.Connection) -> None:
+    """FTS5's own check of both indexes against their content tables (raises if not)."""
+    for table in ("messages_fts", "contacts_fts"):
+        conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)")
+
+
+@pytest.fixture
+def seeded(write: Write) -> None:
+    write(
+        writes.upsert_threads,
+        ACCOUNT,
+        [
+            make_thread("t1"),
+            make_thread(
+                "t2",
+                customer_name="Grace Hopper",
+                customer_number="+442071234567",
+                customer_account="ACCT-991",
+            ),
+        ],
+    )
+    write(
+        writes.upsert_messages_bulk,
+        ACCOUNT,
+        {
+            "t1": [
+                make_message("m1", "t1", 1, body="Where is my pizza?"),
+                make_message("m2", "t1", 3, body="Pizza délivered, thanks"),
+            ],
+            "t2": [make_message("m3", "t2", 2, body="The pizzeria is closed")],
+        },
+    )
+
+
+@pytest.mark.usefixtures("seeded")
+def test_messages_newest_first_with_snippet(reader: sqlite3.Connection) -> None:
+    hits = search(reader, "pizz")
+    assert [(h.kind, h.message_id) for h in hits] == [
+        (HitKind.MESSAGE, "m2"),
+        (HitKind.MESSAGE, "m3"),
+        (HitKind.MESSAGE, "m1"),
+    ]
+    assert hits[0].snippet == f"{MARK_START}Pizza{MARK_END} délivered, thanks"
+    assert (hits[0].thread_key, hits[0].customer_name) == ("t1", "Ada Lovelace")
+    assert [h.message_id for h in search(reader, "pizza delivered")] == ["m2"]  # diacritics
+    assert [h.message_id for h in search(reader, "pizza", limit=1)] == ["m2"]
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize(
+    ("text", "thread_key"),
+    [
+        ("ada", "t1"),
+        ("lovelace", "t1"),
+        ("grace hop", "t2"),
+        ("+14155550123", "t1"),
+        ("4155550123", "t1"),
+        ("(415) 555-0123", "t1"),
+        ("415 555 0123", "t1"),
+        ("0123", "t1"),
+        ("5550", "t1"),
+        ("2071234567", "t2"),
+        ("acct-991", "t2"),
+        ("991", "t2"),
+    ],
+)
+def test_contacts_by_name_number_digits_account(
+    reader: sqlite3.Connection, text: str, thread_key: str
+) -> None:
+    contacts = [h for h in search(reader, text) if h.kind == HitKind.CONTACT]
+    assert [h.thread_key for h in contacts] == [thread_key]
+    assert contacts[0].message_id is None
+
+
+@pytest.mark.usefixtures("seeded")
+def test_index_follows_updates_and_deletes(write: Write, reader: sqlite3.Connection) -> None:
+    write(
+        writes.upsert_messages,
+        ACCOUNT,
+        "t2",
+        [
+            make_message("m3", "t2", 2, body="Sushi tonight instead"),
+        ],
+    )
+    assert [h.message_id for h in search(reader, "pizzeria")] == []
+    assert [h.message_id for h in search(reader, "sushi")] == ["m3"]
+    write(
+        writes.upsert_threads,
+        ACCOUNT,
+        [
+            make_thread("t2", customer_name="Grace Brewster", customer_number="+15105550000"),
+        ],
+    )
+    assert search(reader, "hopper") == []
+    assert [h.thread_key for h in search(reader, "brewster")] == ["t2"]
+    assert [h.thread_key for h in search(reader, "5105550000")] == ["t2"]
+    assert [h.thread_key for h in search(reader, "2071234567")] == []
+    write(lambda c: c.execute("DELETE FROM threads WHERE key = 't2'"))
+    assert search(reader, "sushi") == [] and search(reader, "brewster") == []
+    write(_fts_consistent)
+
+
+def test_account_filter(write: Write, reader: sqlite3.Connection) -> None:
+    write(writes.ensure_account, "other", ProviderKind.ZOHO)
+    for account in (ACCOUNT, "other"):
+        write(writes.upsert_threads, account, [make_thread("t1")])
+        write(writes.upsert_messages, account, "t1", [make_message("m1", body="shared words")])
+    assert {h.account for h in search(reader, "shared")} == {ACCOUNT, "other"}
+    assert {h.account for h in search(reader, "shared", account="other")} == {"other"}
+    assert {h.account for h in search(reader, "ada", account=ACCOUNT)} == {ACCOUNT}
+
+
+def test_query_quoting() -> None:
+    assert fts_query('say "hi" NEAR') == '"say" """hi""" "NEAR"*'
+    assert fts_query(" \t\n") is None
+    assert fts_query("a\x00b") == '"a" "b"*'
+
+
+NASTY = [
+    "",
+    " ",
+    "\t\n",
+    '"',
+    '""',
+    '"""',
+    "'",
+    "-",
+    "--",
+    "-pizza",
+    "NOT",
+    "AND",
+    "OR",
+    "NEAR",
+    "NEAR(pizza thanks)",
+    "pizza AND",
+    "AND pizza",
+    "*",
+    "**",
+    "pizza*",
+    "^pizza",
+    "(",
+    ")",
+    "((",
+    "pizza)",
+    "body:pizza",
+    "{body}: x",
+    "-body:pizza",
+    "a + b",
+    "\x00",
+    "pizza\x00",
+    "\\",
+    "%",
+    "_",
+    "💥",
+    "\u202e",
+    "\ud7ff",
+    "ß" * 500,
+    "pizza " * 200,
+]
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize("text", NASTY, ids=range(len(NASTY)))
+def test_nasty_input_never_raises(reader: sqlite3.Connection, text: str) -> None:
+    assert isinstance(search(reader, text), list)
+
+
+@pytest.fixture(scope="module")
+def fuzz_reader(tmp_path_factory: pytest.TempPathFactory) -> Iterator[sqlite3.Connection]:
+    """A module-wide database: hypothesis runs many examples against one fixture value."""
+    path = Path(tmp_path_factory.mktemp("fuzz")) / "fuzz.sqlite3"
+    writer = Writer(path)
+    writer.run_blocking(lambda c: writes.ensure_account(c, ACCOUNT, ProviderKind.ZOOM))
+    writer.run_blocking(lambda c: writes.upsert_threads(c, ACCOUNT, [make_thread("t1")]))
+    writer.run_blocking(
+        lambda c: writes.upsert_messages(
+            c,
+            ACCOUNT,
+            "t1",
+            [
+                replace(make_message("m1"), body='pizza "quoted" NEAR(x) -minus * (paren'),
+            ],
+        )
+    )
+    writer.close()
+    conn = open_reader(path)
+    yield conn
+    conn.close()
+
+
+SEARCH_ALPHABET = st.one_of(
+    st.sampled_from(list("\"'-*()^:+{}[]\\ \t\x00NEARORANDNOT")),
+    st.characters(blacklist_categories=("Cs",)),
+)
+
+
+@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(text=st.text(SEARCH_ALPHABET, max_size=40))
+def test_fuzzed_input_never_raises(fuzz_reader: sqlite3.Connection, text: str) -> None:
+    hits = search(fuzz_reader, text)
+    assert len(hits) <= 50
