@@ -115,7 +115,9 @@ def parse_config(
         raise ConfigError(f"{path}: not valid TOML: {exc}") from None
     raw_accounts = data.get("accounts", [])
     if not isinstance(raw_accounts, list) or not all(isinstance(a, dict) for a in raw_accounts):
-        raise ConfigError(f"{path}:{_line_of(text, 'accounts')}: 'accounts' must be [[accounts]] tables")
+        raise ConfigError(
+            f"{path}:{_line_of(text, 'accounts')}: 'accounts' must be [[accounts]] tables"
+        )
     locator = _Locator(text)
     accounts: list[AccountConfig] = []
     for index, raw in enumerate(raw_accounts):
@@ -181,9 +183,11 @@ def _parse_account(
         if key.endswith("_env"):
             del values[key]
     missing = [k for k in _REQUIRED[provider] if not values.get(k)]
-    if provider is ProviderKind.ZOHO and not (
-        values.get("refresh_token") and values.get("client_secret")
-    ) and not values.get("access_token"):
+    if (
+        provider is ProviderKind.ZOHO
+        and not (values.get("refresh_token") and values.get("client_secret"))
+        and not values.get("access_token")
+    ):
         missing.append("refresh_token and client_secret (or access_token)")
     if missing:
         raise ConfigError(

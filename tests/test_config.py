@@ -56,7 +56,10 @@ def test_secret_from_environment_variable_and_keyring() -> None:
 
 
 def test_missing_environment_variable_names_file_line_and_variable() -> None:
-    with pytest.raises(ConfigError, match=r"^c\.toml:7: account 'Zoho': environment variable ZOHO_SECRET is not set$"):
+    with pytest.raises(
+        ConfigError,
+        match=r"^c\.toml:7: account 'Zoho': environment variable ZOHO_SECRET is not set$",
+    ):
         parse_config(ZOHO_ENV, Path("c.toml"), environ={}, secret_lookup=no_keyring)
 
 
@@ -93,7 +96,9 @@ def test_missing_file_is_one_line(tmp_path: Path) -> None:
         load_config(tmp_path / "absent.toml")
 
 
-def test_environment_overrides_default_path(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+def test_environment_overrides_default_path(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
     path = tmp_path / "mine.toml"
     path.write_text(LIVEVOX, encoding="utf-8")
     monkeypatch.setenv("INBOX_APP_CONFIG", str(path))

@@ -5,7 +5,9 @@ import pytest
 from inbox_app.logs import SecretFilter, configure_logging
 
 
-def test_secret_filter_scrubs_message_args_and_tracebacks(capsys: pytest.CaptureFixture[str]) -> None:
+def test_secret_filter_scrubs_message_args_and_tracebacks(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
     configure_logging(0, ["hunter2-secret", "tok-123456"])
     log = logging.getLogger("inbox_app.test")
     log.warning("login with %s failed", "hunter2-secret")

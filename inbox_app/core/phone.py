@@ -31,7 +31,9 @@ def normalize_number(raw: str | int | None, default_region: str = "US") -> str:
     if not text.startswith("+") and len(digits) == 11 and digits.startswith("1"):
         candidate = "+" + digits
     try:
-        parsed = phonenumbers.parse(candidate, None if candidate.startswith("+") else default_region)
+        parsed = phonenumbers.parse(
+            candidate, None if candidate.startswith("+") else default_region
+        )
     except phonenumbers.NumberParseException:
         return ("+" + digits) if text.startswith("+") else digits
     if not phonenumbers.is_possible_number(parsed):

@@ -56,4 +56,6 @@ def _from_epoch(value: float) -> datetime | None:
 
 def iso_utc(moment: datetime) -> str:
     """ISO 8601 in UTC ending in Z, millisecond precision: the export format."""
-    return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    return (
+        moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%S.") + f"{moment.microsecond // 1000:03d}Z"
+    )

@@ -13,6 +13,7 @@ import sqlite3
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from inbox_app.store.db import connect
@@ -37,6 +38,7 @@ class Writer:
     in the caller, rather than inside the thread."""
 
     def __init__(self, path: str | os.PathLike[str]) -> None:
+        self.path = Path(path)
         self._conn = connect(path)
         try:
             migrate(self._conn)
