@@ -1,0 +1,1 @@
+"""One client per vendor, all speaking core types; shared HTTP plumbing in `http`."""

@@ -1,0 +1,102 @@
+"""The interface every vendor client implements; sync and the CLI see only this."""
+
+from __future__ import annotations
+
+from abc import ABC, abstractmethod
+from collections.abc import AsyncIterator
+from datetime import datetime
+from types import TracebackType
+
+from inbox_app.core.models import (
+    Agent,
+    Capability,
+    Channel,
+    Message,
+    ProviderKind,
+    SenderId,
+    SendResult,
+    Template,
+    TermCode,
+    Thread,
+)
+from inbox_app.providers.errors import NotSupported
+
+
+class Provider(ABC):
+    """A logged-in view of one vendor account.
+
+    Reads may be retried freely by the implementation (with backoff and `Retry-After`);
+    writes are sent once, and a write whose answer was lost raises `OutcomeUnknown`.
+    """
+
+    kind: ProviderKind
+    capabilities: frozenset[Capability] = frozenset()
+
+    async def __aenter__(self) -> Provider:
+        return self
+
+    async def __aexit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
+    ) -> None:
+        await self.aclose()
+
+    @abstractmethod
+    async def aclose(self) -> None: ...
+
+    @abstractmethod
+    async def login(self) -> None:
+        """Authenticate (or reuse a still-valid session); raises AuthError if refused."""
+
+    @abstractmethod
+    async def list_channels(self) -> list[Channel]:
+        """Inboxes with their unread/total counts, cheap enough to call every cycle."""
+
+    @abstractmethod
+    def thread_pages(self, channel: Channel) -> AsyncIterator[list[Thread]]:
+        """The channel's threads, newest first, one vendor page at a time, to the end;
+        a caller may stop early once a page holds nothing new."""
+
+    @abstractmethod
+    async def list_messages(self, thread: Thread, since: datetime | None = None) -> list[Message]:
+        """The thread's messages, oldest first. With `since`, at least every message at
+        or after that moment (older ones may be included)."""
+
+    async def list_templates(self) -> list[Template]:
+        return []
+
+    async def list_sender_ids(self) -> list[SenderId]:
+        return []
+
+    async def list_term_codes(self, thread: Thread) -> list[TermCode]:
+        raise NotSupported(f"{self.kind.value} has no termination codes")
+
+    async def list_transfer_agents(self, thread: Thread) -> list[Agent]:
+        raise NotSupported(f"{self.kind.value} cannot transfer threads")
+
+    async def send_message(
+        self, thread: Thread, body: str, sender: str, template_id: str | None = None
+    ) -> SendResult:
+        raise NotSupported(f"{self.kind.value} cannot send from this app")
+
+    async def set_read(self, thread: Thread, read: bool) -> None:
+        raise NotSupported(f"{self.kind.value} has no read/unread state")
+
+    async def transfer(self, thread: Thread, agent_id: str) -> None:
+        raise NotSupported(f"{self.kind.value} cannot transfer threads")
+
+    async def resolve(self, thread: Thread, term_code_id: str | None) -> None:
+        raise NotSupported(f"{self.kind.value} cannot resolve threads")
+
+    async def move_to_inbox(self, thread: Thread, personal: bool) -> None:
+        raise NotSupported(f"{self.kind.value} has no group and personal inboxes")
+
+    async def find_sent(self, thread: Thread, body: str, after: datetime) -> Message | None:
+        """The outbound message with this body sent at or after `after`, if the vendor's
+        history shows one: how an unknown send outcome is reconciled."""
+        for message in await self.list_messages(thread, since=after):
+            if message.direction.value == "out" and message.body == body and message.at >= after:
+                return message
+        return None

@@ -1,0 +1,420 @@
+"""Shared HTTP plumbing for the vendor clients: one `httpx.AsyncClient` per account,
+bounded concurrency, retries for idempotent calls only, status-to-error mapping, JSON
+decoding that never lets a malformed body escape as anything but `BadResponse`, and
+redaction of every secret from error texts and log lines.
+
+Choices the vendor documents leave open:
+
+- Retries (idempotent calls only): 4 attempts, full-jitter exponential backoff
+  (0.5 s doubling, capped at 8 s) on connection failures, timeouts, any 5xx and
+  429. `Retry-After` (seconds or an HTTP date) replaces the backoff; one longer
+  than `RetryPolicy.max_retry_after` is not slept through here but raised as
+  `RateLimited` so the scheduler can wait without holding the call open.
+- A non-idempotent call is sent exactly once. If its answer is lost after the request
+  may have left (read/write timeout, reset, `RemoteProtocolError`) it raises
+  `OutcomeUnknown`. A 500/502/504 answer to it also raises `OutcomeUnknown`: a gateway
+  or server failure says nothing about whether the vendor acted, and reconciling
+  against history before resending is always safe, whereas a blind resend may text the
+  customer twice. 503 and 429 mean "not processed" and map as for reads. A connect
+  failure means nothing left the machine: plain `NetworkError`.
+- The per-account semaphore is held only while a request is in flight, never while
+  sleeping between attempts, so one throttled call doesn't stall the account.
+- Redirects are followed (at most 3) only within the same scheme, host and port, since
+  vendor headers are custom and would otherwise travel to any host a redirect names.
+- A malformed, truncated or non-JSON body is `BadResponse`. An idempotent call is
+  retried on one like on a 5xx (a proxy's error page, a body cut short); only the last
+  attempt's `BadResponse` reaches the caller.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import email.utils
+import json
+import logging
+import random
+import re
+import time
+from collections.abc import Awaitable, Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+
+from inbox_app.providers.errors import (
+    AuthError,
+    BadResponse,
+    NetworkError,
+    OutcomeUnknown,
+    ProviderError,
+    RateLimited,
+    ServerError,
+    VendorRefused,
+)
+
+log = logging.getLogger(__name__)
+
+_HEADER_PATTERN = re.compile(
+    r"(?i)\b(LV-Access|LV-Session|Authorization)(\"?\s*[:=]\s*\"?)"
+    r"(Zoho-oauthtoken\s+|Bearer\s+)?[^\s\",;}]+"
+)
+_PARAM_PATTERN = re.compile(
+    r"(?i)\b(api_key|access_token|refresh_token|client_secret|password|sessionId)"
+    r"(\"?\s*[:=]\s*\"?)[^\s\"&,;}]+"
+)
+_UNKNOWN_OUTCOME_STATUSES = frozenset({500, 502, 504})
+_MAX_DETAIL = 300
+_MAX_REDIRECTS = 3
+
+
+@dataclass(frozen=True, slots=True)
+class RetryPolicy:
+    """How idempotent calls are retried; tests pass `sleep` to avoid real waiting."""
+
+    attempts: int = 4
+    base_delay: float = 0.5
+    max_delay: float = 8.0
+    max_retry_after: float = 60.0
+    sleep: Callable[[float], Awaitable[None]] = asyncio.sleep
+    jitter: Callable[[], float] = random.random
+
+    def backoff(self, attempt: int) -> float:
+        """Full jitter: uniform in [0, min(max, base * 2**attempt)]."""
+        return self.jitter() * min(self.max_delay, self.base_delay * 2.0**attempt)
+
+
+class Redactor:
+    """Scrubs known secret values and the values of sensitive headers/parameters.
+
+    Secrets learnt at run time (a session id, a fresh OAuth token) are added with `add`.
+    """
+
+    def __init__(self, secrets: Iterable[str] = ()) -> None:
+        self._secrets: set[str] = set()
+        for secret in secrets:
+            self.add(secret)
+
+    def add(self, secret: str) -> None:
+        # Very short values would blank out ordinary words; real secrets are longer.
+        if len(secret) >= 4:
+            self._secrets.add(secret)
+
+    def __call__(self, text: str) -> str:
+        for secret in sorted(self._secrets, key=len, reverse=True):
+            text = text.replace(secret, "***")
+        text = _HEADER_PATTERN.sub(lambda m: f"{m[1]}{m[2]}{m[3] or ''}***", text)
+        return _PARAM_PATTERN.sub(lambda m: f"{m[1]}{m[2]}***", text)
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """A fully read answer: what the vendor clients inspect, detached from the stream."""
+
+    status: int
+    headers: httpx.Headers
+    content: bytes
+    data: Any = None
+    """The decoded JSON body when the call asked for it (None for an empty body)."""
+
+    @property
+    def text(self) -> str:
+        return self.content.decode("utf-8", errors="replace")
+
+    @property
+    def ok(self) -> bool:
+        return 200 <= self.status < 300
+
+
+ErrorHook = Callable[[Reply, str], ProviderError | None]
+"""Vendor-specific reading of a failed (or 200-with-error) answer; None = use defaults."""
+
+
+@dataclass(slots=True)
+class HttpSession:
+    """One account's HTTP client. `vendor` and `account` name things in error texts."""
+
+    vendor: str
+    account: str
+    base_url: str
+    redact: Redactor
+    timeout: float = 20.0
+    concurrency: int = 4
+    retry: RetryPolicy = field(default_factory=RetryPolicy)
+    transport: httpx.AsyncBaseTransport | None = None
+    error_hook: ErrorHook | None = None
+    _client: httpx.AsyncClient = field(init=False)
+    _gate: asyncio.Semaphore = field(init=False)
+
+    def __post_init__(self) -> None:
+        self._client = httpx.AsyncClient(
+            transport=self.transport,
+            timeout=self.timeout,
+            headers={"Accept": "application/json"},
+            follow_redirects=False,
+        )
+        self._gate = asyncio.Semaphore(self.concurrency)
+
+    async def aclose(self) -> None:
+        await self._client.aclose()
+
+    def url(self, path: str, base: str | None = None) -> str:
+        return (base or self.base_url).rstrip("/") + "/" + path.lstrip("/")
+
+    async def request(
+        self,
+        method: str,
+        url: str,
+        *,
+        idempotent: bool,
+        what: str,
+        params: Mapping[str, str | int] | None = None,
+        headers: Mapping[str, str] | None = None,
+        json_body: Any = None,
+        data: Mapping[str, str] | None = None,
+        files: Mapping[str, tuple[str | None, bytes | str, str]] | None = None,
+        max_bytes: int | None = None,
+        parse_json: bool = False,
+    ) -> Reply:
+        """Send one call (retrying it only if `idempotent`) and return a 2xx response
+        with its body read (and decoded into `data` if `parse_json`), or raise the typed
+        error. `what` names the call in texts."""
+        attempt = 0
+        while True:
+            try:
+                return await self._once(
+                    method,
+                    url,
+                    idempotent=idempotent,
+                    what=what,
+                    params=params,
+                    headers=headers,
+                    json_body=json_body,
+                    data=data,
+                    files=files,
+                    max_bytes=max_bytes,
+                    parse_json=parse_json,
+                )
+            except (NetworkError, ServerError, RateLimited, BadResponse) as error:
+                attempt += 1
+                if (
+                    not idempotent
+                    or isinstance(error, OutcomeUnknown)
+                    or attempt >= self.retry.attempts
+                ):
+                    raise
+                delay = self.retry.backoff(attempt - 1)
+                if isinstance(error, RateLimited) and error.retry_after is not None:
+                    if error.retry_after > self.retry.max_retry_after:
+                        raise
+                    delay = error.retry_after
+                log.info(
+                    "%s: %s failed (%s); retry %d in %.1f s",
+                    self.account,
+                    what,
+                    error,
+                    attempt,
+                    delay,
+                )
+                await self.retry.sleep(delay)
+
+    async def _once(
+        self,
+        method: str,
+        url: str,
+        *,
+        idempotent: bool,
+        what: str,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str] | None,
+        json_body: Any,
+        data: Mapping[str, str] | None,
+        files: Mapping[str, tuple[str | None, bytes | str, str]] | None,
+        max_bytes: int | None,
+        parse_json: bool,
+    ) -> Reply:
+        try:
+            request = self._client.build_request(
+                method, url, params=params, headers=headers, json=json_body, data=data, files=files
+            )
+        except httpx.InvalidURL:
+            raise ProviderError(
+                f"The {self.vendor} address of account '{self.account}' is not a valid URL"
+            ) from None
+        host = request.url.host
+        started = time.monotonic()
+        async with self._gate:
+            try:
+                response = await self._send_following(request)
+                try:
+                    content = await _read_capped(response, max_bytes, self._too_large(what))
+                finally:
+                    await response.aclose()
+            except httpx.HTTPError as exc:
+                raise self._transport_error(exc, host, what, idempotent) from None
+        reply = Reply(response.status_code, response.headers, content)
+        log.debug(
+            "%s: %s %s -> %d in %.0f ms",
+            self.account,
+            method,
+            self.redact(request.url.path),
+            reply.status,
+            (time.monotonic() - started) * 1000,
+        )
+        error = self.error_hook(reply, what) if self.error_hook else None
+        if error is None and not reply.ok:
+            error = self._status_error(reply, what, idempotent)
+        if error is not None:
+            raise error
+        if parse_json:
+            return dataclasses.replace(reply, data=self.json(reply, what))
+        return reply
+
+    async def _send_following(self, request: httpx.Request) -> httpx.Response:
+        """Send, following redirects only to the same scheme, host and port: the vendor
+        headers (LV-Access, LV-Session) are custom, so httpx would carry them to any
+        host a redirect named. A server that adds a trailing slash this way is served."""
+        response = await self._client.send(request, stream=True)
+        for _ in range(_MAX_REDIRECTS):
+            following = response.next_request
+            if (
+                following is None
+                or following.url.netloc != request.url.netloc
+                or (following.url.scheme != request.url.scheme)
+            ):
+                break
+            await response.aclose()
+            response = await self._client.send(following, stream=True)
+        return response
+
+    def json(self, reply: Reply, what: str) -> Any:
+        """The body as JSON (None for an empty body); anything unreadable is BadResponse."""
+        if not reply.content.strip():
+            return None
+        try:
+            return json.loads(reply.content)
+        except (ValueError, UnicodeDecodeError):
+            raise BadResponse(
+                f"{self.vendor} sent an unreadable answer to {what} "
+                f"(not valid JSON; account '{self.account}')"
+            ) from None
+
+    def detail(self, reply: Reply) -> str:
+        """A short, redacted excerpt of a vendor's error body for a user-facing text."""
+        text = reply.text.strip().replace("\n", " ")
+        try:
+            payload = json.loads(text)
+        except ValueError:
+            payload = None
+        if isinstance(payload, dict):
+            for key in ("message", "errorMessage", "error_description", "error", "description"):
+                value = payload.get(key)
+                if isinstance(value, str) and value.strip():
+                    text = value.strip()
+                    break
+        if len(text) > _MAX_DETAIL:
+            text = text[:_MAX_DETAIL] + "…"
+        return self.redact(text)
+
+    def _too_large(self, what: str) -> Callable[[int], ProviderError]:
+        def make(limit: int) -> ProviderError:
+            return ProviderError(
+                f"{self.vendor} answered {what} with more than {limit // 1_000_000} MB "
+                f"(account '{self.account}'); not downloaded"
+            )
+
+        return make
+
+    def _transport_error(
+        self, exc: httpx.HTTPError, host: str, what: str, idempotent: bool
+    ) -> ProviderError:
+        where = f"(account '{self.account}')"
+        if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
+            return NetworkError(
+                f"Can't reach {host}: no connection within {self.timeout:g} s {where}"
+            )
+        if isinstance(exc, httpx.ConnectError):
+            reason = _connect_reason(exc)
+            return NetworkError(f"Can't reach {host}: {reason} {where}")
+        if isinstance(exc, httpx.UnsupportedProtocol):
+            return ProviderError(
+                f"The {self.vendor} address of account '{self.account}' is not an http(s) URL"
+            )
+        if isinstance(exc, httpx.TimeoutException):
+            text = f"{self.vendor} did not answer {what} within {self.timeout:g} s {where}"
+        else:
+            text = f"The connection to {host} broke during {what} {where}"
+        if idempotent:
+            return NetworkError(text)
+        return OutcomeUnknown(f"{text}; it may or may not have been carried out")
+
+    def _status_error(self, reply: Reply, what: str, idempotent: bool) -> ProviderError:
+        status = reply.status
+        detail = self.detail(reply)
+        suffix = f": {detail}" if detail else ""
+        where = f"(account '{self.account}')"
+        if status in (401, 403):
+            return AuthError(
+                f"{self.vendor} refused {what} (HTTP {status}){suffix} {where}", status=status
+            )
+        if status == 429:
+            retry_after = parse_retry_after(reply.headers.get("Retry-After"))
+            return RateLimited(
+                f"{self.vendor} is limiting requests; {what} has to wait {where}", retry_after
+            )
+        if status >= 500:
+            text = f"{self.vendor} failed on {what} (HTTP {status}){suffix} {where}"
+            if not idempotent and status in _UNKNOWN_OUTCOME_STATUSES:
+                return OutcomeUnknown(f"{text}; it may or may not have been carried out")
+            return ServerError(text)
+        return VendorRefused(
+            f"{self.vendor} refused {what} (HTTP {status}){suffix} {where}", status=status
+        )
+
+
+async def _read_capped(
+    response: httpx.Response, max_bytes: int | None, too_large: Callable[[int], ProviderError]
+) -> bytes:
+    """Read the body, refusing (before or while downloading) one larger than `max_bytes`."""
+    if max_bytes is None:
+        return await response.aread()
+    declared = response.headers.get("Content-Length", "")
+    if declared.isdigit() and int(declared) > max_bytes:
+        raise too_large(max_bytes)
+    chunks: list[bytes] = []
+    size = 0
+    async for chunk in response.aiter_bytes():
+        size += len(chunk)
+        if size > max_bytes:
+            raise too_large(max_bytes)
+        chunks.append(chunk)
+    return b"".join(chunks)
+
+
+def _connect_reason(exc: httpx.ConnectError) -> str:
+    text = str(exc).lower()
+    if "refused" in text:
+        return "connection refused"
+    if "name" in text and ("resolve" in text or "known" in text or "service" in text):
+        return "the host name could not be resolved"
+    if "unreachable" in text:
+        return "the network is unreachable"
+    if "ssl" in text or "certificate" in text:
+        return "the secure connection failed"
+    return "the connection failed"
+
+
+def parse_retry_after(value: str | None) -> float | None:
+    """Seconds to wait from a `Retry-After` header (delta seconds or HTTP date)."""
+    if not value:
+        return None
+    value = value.strip()
+    try:
+        return max(0.0, float(value))
+    except ValueError:
+        pass
+    try:
+        moment = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, moment.timestamp() - time.time())

@@ -1,0 +1,32 @@
+"""Builds the provider for an account; the only place that maps a vendor to a class."""
+
+from __future__ import annotations
+
+import httpx
+
+from inbox_app.core.accounts import AccountConfig
+from inbox_app.core.models import ProviderKind
+from inbox_app.providers.base import Provider
+from inbox_app.providers.errors import NotSupported
+from inbox_app.providers.http import RetryPolicy
+from inbox_app.providers.livevox import LiveVoxProvider
+from inbox_app.providers.zoho import ZohoVoiceProvider
+
+
+def create_provider(
+    account: AccountConfig,
+    *,
+    transport: httpx.AsyncBaseTransport | None = None,
+    timeout: float = 20.0,
+    retry: RetryPolicy | None = None,
+) -> Provider:
+    """A provider for `account`; `transport` lets tests and the demo route requests to
+    an in-process server (httpx.MockTransport, httpx.ASGITransport), `retry` lets them
+    skip real backoff sleeps."""
+    if account.provider is ProviderKind.LIVEVOX:
+        return LiveVoxProvider(account, transport=transport, timeout=timeout, retry=retry)
+    if account.provider is ProviderKind.ZOHO:
+        return ZohoVoiceProvider(account, transport=transport, timeout=timeout, retry=retry)
+    raise NotSupported(
+        f"Account '{account.name}': {account.provider.value} is not supported by this version"
+    )

@@ -1,0 +1,26 @@
+"""The registry maps each account to its vendor's provider."""
+
+from __future__ import annotations
+
+import pytest
+from provider_helpers import livevox_account, zoho_account
+
+from inbox_app.core.accounts import AccountConfig
+from inbox_app.core.models import ProviderKind
+from inbox_app.providers.errors import NotSupported
+from inbox_app.providers.livevox import LiveVoxProvider
+from inbox_app.providers.registry import create_provider
+from inbox_app.providers.zoho import ZohoVoiceProvider
+
+
+async def test_creates_each_vendor() -> None:
+    async with create_provider(livevox_account()) as livevox:
+        assert isinstance(livevox, LiveVoxProvider)
+    async with create_provider(zoho_account(), timeout=5.0) as zoho:
+        assert isinstance(zoho, ZohoVoiceProvider)
+
+
+def test_unknown_vendor_is_not_supported() -> None:
+    account = AccountConfig("Vox", ProviderKind.VOXIMPLANT, "https://api.voximplant.com")
+    with pytest.raises(NotSupported, match="'Vox'"):
+        create_provider(account)
