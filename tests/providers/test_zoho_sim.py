@@ -38,7 +38,7 @@ def sim() -> Simulator:
 
 
 @pytest.fixture
-def running(sim: Simulator, nodelay_listener: None) -> Iterator[RunningServer]:
+def running(sim: Simulator) -> Iterator[RunningServer]:
     with serve_in_thread(sim) as server:
         yield server
 
