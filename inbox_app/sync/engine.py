@@ -1,0 +1,114 @@
+"""Runs every account's sync side by side. One failing account never stops the others:
+each pass ends in an AccountStatus, and only bad credentials stop an account's loop
+(retrying a refused password would only lock the agent out)."""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+from collections.abc import Callable, Sequence
+from datetime import UTC, datetime
+
+from inbox_app.core.accounts import AccountConfig
+from inbox_app.providers.base import Provider
+from inbox_app.providers.errors import AuthError, NetworkError, ProviderError
+from inbox_app.providers.registry import create_provider
+from inbox_app.store.writer import Writer
+from inbox_app.sync.account_sync import AccountSync, ProgressCallback, SyncTuning
+from inbox_app.sync.changes import AccountStatus, ChangeSet, SyncPhase
+
+log = logging.getLogger(__name__)
+
+ProviderFactory = Callable[[AccountConfig], Provider]
+ChangeCallback = Callable[[ChangeSet], None]
+StatusCallback = Callable[[AccountStatus], None]
+
+
+class SyncEngine:
+    def __init__(
+        self,
+        accounts: Sequence[AccountConfig],
+        writer: Writer,
+        *,
+        provider_factory: ProviderFactory = create_provider,
+        on_change: ChangeCallback | None = None,
+        on_status: StatusCallback | None = None,
+        on_progress: ProgressCallback | None = None,
+        tuning: SyncTuning | None = None,
+    ) -> None:
+        self._syncs = [
+            AccountSync(
+                account,
+                provider_factory(account),
+                writer,
+                tuning=tuning,
+                on_progress=on_progress,
+            )
+            for account in accounts
+        ]
+        self._on_change = on_change
+        self._on_status = on_status
+        self.statuses: dict[str, AccountStatus] = {
+            s.name: AccountStatus(s.name, SyncPhase.IDLE) for s in self._syncs
+        }
+
+    @property
+    def providers(self) -> dict[str, Provider]:
+        return {s.name: s.provider for s in self._syncs}
+
+    async def run_once(self) -> dict[str, AccountStatus]:
+        """One pass over every account at once; returns how each one ended."""
+        await asyncio.gather(*(self._pass(s) for s in self._syncs))
+        return dict(self.statuses)
+
+    async def run_forever(self, interval: float) -> None:
+        """Sync every `interval` seconds until cancelled."""
+        await asyncio.gather(*(self._loop(s, interval) for s in self._syncs))
+
+    async def aclose(self) -> None:
+        for sync in self._syncs:
+            with contextlib.suppress(Exception):
+                await sync.provider.aclose()
+
+    async def _loop(self, sync: AccountSync, interval: float) -> None:
+        while True:
+            status = await self._pass(sync)
+            if status.phase is SyncPhase.AUTH_FAILED:
+                return
+            await asyncio.sleep(interval)
+
+    async def _pass(self, sync: AccountSync) -> AccountStatus:
+        previous = self.statuses[sync.name]
+        self._set_status(AccountStatus(sync.name, SyncPhase.SYNCING, previous.last_synced))
+        try:
+            changes = await sync.run_once()
+        except asyncio.CancelledError:
+            raise
+        except AuthError as exc:
+            status = AccountStatus(sync.name, SyncPhase.AUTH_FAILED, previous.last_synced, str(exc))
+        except NetworkError as exc:
+            status = AccountStatus(sync.name, SyncPhase.OFFLINE, previous.last_synced, str(exc))
+        except ProviderError as exc:
+            status = AccountStatus(sync.name, SyncPhase.ERROR, previous.last_synced, str(exc))
+        except Exception as exc:
+            log.exception("sync of account %r failed unexpectedly", sync.name)
+            message = f"unexpected error ({type(exc).__name__}); see the log"
+            status = AccountStatus(sync.name, SyncPhase.ERROR, previous.last_synced, message)
+        else:
+            status = AccountStatus(sync.name, SyncPhase.IDLE, datetime.now(UTC))
+            if self._on_change is not None and not changes.is_empty():
+                self._on_change(changes)
+        if status.error:
+            log.warning("account %r: %s", sync.name, status.error)
+            try:
+                await sync.record_error(status.error)
+            except Exception:
+                log.exception("could not record the sync error of account %r", sync.name)
+        self._set_status(status)
+        return status
+
+    def _set_status(self, status: AccountStatus) -> None:
+        self.statuses[status.account] = status
+        if self._on_status is not None:
+            self._on_status(status)

@@ -1,0 +1,183 @@
+"""The sync engine against the simulator over loopback: change sets, incremental passes,
+threads leaving the inbox elsewhere, and isolation between accounts."""
+
+from __future__ import annotations
+
+import dataclasses
+from collections import Counter
+from collections.abc import AsyncIterator, Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from inbox_app.core.accounts import AccountConfig
+from inbox_app.demo import simulator_accounts
+from inbox_app.providers.base import Provider
+from inbox_app.providers.registry import create_provider
+from inbox_app.simulator import RunningServer, SimConfig, Simulator, serve_in_thread
+from inbox_app.store import queries
+from inbox_app.store.db import open_reader
+from inbox_app.store.writer import Writer
+from inbox_app.sync.account_sync import SyncTuning
+from inbox_app.sync.changes import ChangeSet, SyncPhase
+from inbox_app.sync.engine import SyncEngine
+
+
+class CountingTransport(httpx.AsyncBaseTransport):
+    """Counts requests per account on the way to the real loopback server."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.counts: Counter[str] = Counter()
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        vendor = request.url.path.split("/")[1]
+        self.counts[vendor] += 1
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator(SimConfig(seed=3, frozen_clock=True))
+
+
+@pytest.fixture
+def running(sim: Simulator) -> Iterator[RunningServer]:
+    with serve_in_thread(sim) as server:
+        yield server
+
+
+@pytest.fixture
+def accounts(sim: Simulator, running: RunningServer) -> list[AccountConfig]:
+    return simulator_accounts(running, sim.credentials)
+
+
+@pytest.fixture
+async def writer(tmp_path: Path) -> AsyncIterator[Writer]:
+    w = Writer(tmp_path / "inbox.sqlite3")
+    yield w
+    w.close()
+
+
+def make_engine(
+    accounts: list[AccountConfig],
+    writer: Writer,
+    changes: list[ChangeSet],
+    transport: httpx.AsyncBaseTransport | None = None,
+    tuning: SyncTuning | None = None,
+) -> SyncEngine:
+    def factory(account: AccountConfig) -> Provider:
+        return create_provider(account, transport=transport)
+
+    return SyncEngine(
+        accounts, writer, provider_factory=factory, on_change=changes.append, tuning=tuning
+    )
+
+
+async def test_first_pass_reports_everything_second_pass_nothing(
+    accounts: list[AccountConfig], writer: Writer
+) -> None:
+    changes: list[ChangeSet] = []
+    engine = make_engine(accounts, writer, changes)
+    statuses = await engine.run_once()
+    assert {s.phase for s in statuses.values()} == {SyncPhase.IDLE}
+    assert {c.account for c in changes} == {"LiveVox demo", "Zoho demo"}
+    assert all(c.channels and c.threads and c.messages for c in changes)
+
+    changes.clear()
+    await engine.run_once()
+    assert changes == []
+    await engine.aclose()
+
+
+async def test_incremental_pass_costs_at_most_one_request_per_channel_plus_two(
+    accounts: list[AccountConfig], writer: Writer
+) -> None:
+    transport = CountingTransport()
+    engine = make_engine(accounts, writer, [], transport)
+    await engine.run_once()
+    conn = open_reader(writer.path)
+    channels = Counter(c.account for c in queries.list_channels(conn))
+    conn.close()
+
+    transport.counts.clear()
+    await engine.run_once()
+    assert transport.counts["livevox"] <= channels["LiveVox demo"] + 2
+    assert transport.counts["zoho"] <= channels["Zoho demo"] + 2
+    await engine.aclose()
+
+
+async def test_new_inbound_message_is_reported_and_stored(
+    sim: Simulator, accounts: list[AccountConfig], writer: Writer
+) -> None:
+    changes: list[ChangeSet] = []
+    engine = make_engine(accounts, writer, changes)
+    await engine.run_once()
+    agent = sim.world.livevox.default_agent
+    thread = sim.world.livevox.personal_inbox(agent.agent_id)[-1]
+    sim.world.livevox.receive("Is my payment through? 🙏", thread_id=thread.thread_id)
+
+    changes.clear()
+    await engine.run_once()
+    (change,) = changes
+    assert change.account == "LiveVox demo"
+    assert thread.thread_id in change.messages
+    conn = open_reader(writer.path)
+    stored = queries.list_messages(conn, "LiveVox demo", thread.thread_id)
+    row = queries.get_thread(conn, "LiveVox demo", thread.thread_id)
+    conn.close()
+    assert stored[-1].body == "Is my payment through? 🙏"
+    assert row is not None and row.unread
+
+
+async def test_thread_moved_away_elsewhere_leaves_the_inbox(
+    sim: Simulator, accounts: list[AccountConfig], writer: Writer
+) -> None:
+    engine = make_engine(accounts, writer, [])
+    await engine.run_once()
+    lv = sim.world.livevox
+    agent = lv.default_agent
+    oldest = lv.personal_inbox(agent.agent_id)[-1]
+    other = next(a for a in lv.agent_list() if a.agent_id != agent.agent_id)
+    lv.supervisor_move(oldest.thread_id, other.agent_id)
+
+    await engine.run_once()
+    conn = open_reader(writer.path)
+    row = queries.get_thread(conn, "LiveVox demo", oldest.thread_id)
+    active = {t.key for t in queries.list_threads(conn, "LiveVox demo", limit=1000)}
+    conn.close()
+    assert row is not None and row.status == "closed"
+    assert oldest.thread_id not in active
+
+
+async def test_one_account_failing_never_stops_the_other(
+    accounts: list[AccountConfig], writer: Writer
+) -> None:
+    livevox, zoho = accounts
+    broken = dataclasses.replace(livevox, values={**livevox.values, "password": "nope-nope"})
+    engine = make_engine([broken, zoho], writer, [])
+    statuses = await engine.run_once()
+    assert statuses["LiveVox demo"].phase is SyncPhase.AUTH_FAILED
+    assert "LiveVox" in statuses["LiveVox demo"].error
+    assert statuses["Zoho demo"].phase is SyncPhase.IDLE
+    conn = open_reader(writer.path)
+    states = {s.account: s for s in queries.sync_states(conn)}
+    conn.close()
+    assert states["LiveVox demo"].last_error
+    assert states["Zoho demo"].last_ok_at is not None
+    await engine.aclose()
+
+
+async def test_unreachable_vendor_is_offline_not_an_error(
+    accounts: list[AccountConfig], writer: Writer
+) -> None:
+    livevox = dataclasses.replace(accounts[0], base_url="http://127.0.0.1:9/livevox")
+    engine = make_engine([livevox], writer, [])
+    statuses = await engine.run_once()
+    assert statuses["LiveVox demo"].phase is SyncPhase.OFFLINE
+    assert "127.0.0.1" in statuses["LiveVox demo"].error
+    await engine.aclose()
