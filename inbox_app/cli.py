@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import csv
 import getpass
 import itertools
 import json
+import os
 import sys
 import tempfile
 from collections.abc import Iterable, Iterator, Sequence
@@ -61,6 +63,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # `inbox-app export ... | head`: the reader has all it wanted.
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return EXIT_OK
 
 
 def _parser() -> argparse.ArgumentParser:
@@ -212,16 +218,14 @@ def _cmd_export(args: argparse.Namespace) -> int:
         raise CliError(f"{db_path}: no cache yet; run 'inbox-app sync --once' first")
     conn = open_reader(db_path)
     try:
-        rows: Iterable[dict[str, Any]]
-        if args.what == "threads":
-            rows = queries.export_threads(conn, args.account)
-        else:
-            rows = queries.export_messages(conn, args.account)
-        if args.output:
-            with args.output.open("w", encoding="utf-8", newline="") as out:
-                _write_rows(rows, args.format, out)
-        else:
-            _write_rows(rows, args.format, sys.stdout)
+        export = queries.export_threads if args.what == "threads" else queries.export_messages
+        # Closed before the connection, also when the reader of a pipe goes away.
+        with contextlib.closing(export(conn, args.account)) as rows:
+            if args.output:
+                with args.output.open("w", encoding="utf-8", newline="") as out:
+                    _write_rows(rows, args.format, out)
+            else:
+                _write_rows(rows, args.format, sys.stdout)
     finally:
         conn.close()
     return EXIT_OK

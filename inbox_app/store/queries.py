@@ -6,7 +6,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Collection, Iterator
+from collections.abc import Collection, Generator, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -381,7 +381,7 @@ def get_draft(conn: sqlite3.Connection, account: str, thread_key: str) -> str | 
 
 def export_threads(
     conn: sqlite3.Connection, account: str | None = None
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """Every thread as a JSON-ready dict, streamed (the CLI's export, not for the UI)."""
     for r in _iter_rows(
         conn,
@@ -410,7 +410,7 @@ def export_threads(
 
 def export_messages(
     conn: sqlite3.Connection, account: str | None = None
-) -> Iterator[dict[str, Any]]:
+) -> Generator[dict[str, Any], None, None]:
     """Every message as a JSON-ready dict, streamed thread by thread, oldest first."""
     for r in _iter_rows(
         conn,

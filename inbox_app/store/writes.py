@@ -161,10 +161,13 @@ _PREVIEW = _THREAD_COLS.index("preview")
 
 def _keep_newer_last_message(incoming: Row, stored: Row | None) -> Row:
     """A vendor list row can lag behind messages we already stored (their newest message
-    moved preview/last_message_at forward): keep ours rather than step back in time."""
+    moved preview/last_message_at forward), and LiveVox rows carry no message text at
+    all: keep ours rather than step back in time or blank the preview."""
     if stored is None or stored[_LAST_AT] is None:
         return incoming
-    if incoming[_LAST_AT] is not None and incoming[_LAST_AT] >= stored[_LAST_AT]:
+    if incoming[_LAST_AT] is not None and incoming[_LAST_AT] > stored[_LAST_AT]:
+        return incoming
+    if incoming[_LAST_AT] == stored[_LAST_AT] and incoming[_PREVIEW]:
         return incoming
     merged = list(incoming)
     merged[_LAST_AT], merged[_PREVIEW] = stored[_LAST_AT], stored[_PREVIEW]
@@ -241,7 +244,8 @@ def upsert_messages(
     conn: sqlite3.Connection, account: str, thread_key: str, messages: Sequence[Message]
 ) -> int:
     """Insert or update one thread's messages; returns how many were new or changed.
-    Also moves the thread's preview/last_message_at forward if the newest message is newer.
+    Also moves the thread's preview/last_message_at forward to the newest message (and
+    fills the preview in when the list row gave the time but no text).
     Raises UnknownThreadError if the thread was never upserted."""
     return upsert_messages_bulk(conn, account, {thread_key: messages})[thread_key]
 
@@ -281,10 +285,11 @@ def upsert_messages_bulk(
         conn.execute(f"DELETE FROM {_STAGE}")
     now = now_ms()
     conn.executemany(
-        "UPDATE threads SET last_message_at = ?, preview = ?, updated_at = ?"
-        " WHERE id = ? AND (last_message_at IS NULL OR last_message_at < ?)",
+        "UPDATE threads SET last_message_at = ?1, preview = ?2, updated_at = ?3"
+        " WHERE id = ?4 AND (last_message_at IS NULL OR last_message_at < ?1"
+        " OR (last_message_at = ?1 AND preview IS NOT ?2))",
         (
-            (row[_ROW_AT], _preview(row[_ROW_BODY]), now, thread_id, row[_ROW_AT])
+            (row[_ROW_AT], _preview(row[_ROW_BODY]), now, thread_id)
             for thread_id, row in newest.items()
         ),
     )

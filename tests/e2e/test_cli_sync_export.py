@@ -38,6 +38,7 @@ def test_sync_then_export_reproduces_the_simulator(
     threads, messages = export(capsys, db, "threads"), export(capsys, db, "messages")
     assert exported(threads, messages, "LiveVox demo") == livevox_threads(sim)
     assert exported(threads, messages, "Zoho demo") == zoho_threads(sim)
+    assert all(t["preview"] for t in threads), "every thread shows its last message"
     for message in messages:
         assert str(message["at"]).endswith("Z")
         assert message["direction"] in ("in", "out")
@@ -184,3 +185,29 @@ def test_demo_syncs_live_traffic_until_interrupted() -> None:
         assert process.wait(timeout=30) == 130
     assert process.stderr is not None
     assert "Traceback" not in process.stderr.read()
+
+
+def test_export_into_a_closed_pipe_ends_quietly(config_file: Path, tmp_path: Path) -> None:
+    db = tmp_path / "inbox.sqlite3"
+    assert sync_once(config_file, db) == 0
+    process = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "inbox_app",
+            "export",
+            "messages",
+            "--format",
+            "csv",
+            "--db",
+            str(db),
+        ],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
+    assert process.stdout is not None and process.stderr is not None
+    assert process.stdout.readline().startswith("id,thread_id,")
+    process.stdout.close()
+    assert process.wait(timeout=30) == 0
+    assert process.stderr.read() == ""
