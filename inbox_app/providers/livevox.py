@@ -71,6 +71,7 @@ from inbox_app.providers.errors import (
     BadResponse,
     OutcomeUnknown,
     ProviderError,
+    ServerError,
     VendorRefused,
 )
 from inbox_app.providers.fields import first_text, mapping
@@ -214,7 +215,10 @@ class LiveVoxProvider(Provider):
             if error.status == 403:
                 # The credentials were just accepted: this is about the resource.
                 raise VendorRefused(str(error), status=403) from None
-            raise AuthError(
+            # The login itself just succeeded, so the credentials are good: a session
+            # dying again this fast is the vendor's hiccup (or a concurrent expiry), worth
+            # retrying later, not a reason to stop the account until the user acts.
+            raise ServerError(
                 f"{VENDOR} refused {what} even after a fresh login (account '{self.account.name}')"
             ) from None
 

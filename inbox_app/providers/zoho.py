@@ -74,6 +74,7 @@ from inbox_app.providers.errors import (
     BadResponse,
     OutcomeUnknown,
     ProviderError,
+    ServerError,
     VendorRefused,
 )
 from inbox_app.providers.fields import first_text, integer, mapping, mappings
@@ -273,9 +274,11 @@ class ZohoVoiceProvider(Provider):
                 method, url, headers=self._headers(self._token), **options
             )
         except AuthError:
-            raise AuthError(
-                f"{VENDOR} refused {what} even with a fresh access token; check the "
-                f"client's scopes (ZohoVoice.sms.READ/CREATE) {self._where()}"
+            # The refresh just succeeded, so the client is known: retry later rather than
+            # stop the account (a token can also be revoked by a concurrent refresh).
+            raise ServerError(
+                f"{VENDOR} refused {what} even with a fresh access token; if this persists,"
+                f" check the client's scopes (ZohoVoice.sms.READ/CREATE) {self._where()}"
             ) from None
 
     @staticmethod

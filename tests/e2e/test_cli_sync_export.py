@@ -62,13 +62,25 @@ def test_second_sync_changes_nothing_and_live_traffic_arrives(
     assert exported(threads, messages, "Zoho demo") == zoho_threads(sim)
 
 
-def test_sync_through_5xx_and_429_still_matches(
-    sim: Simulator, config_file: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+@pytest.mark.parametrize(
+    "faults",
+    [
+        FaultConfig(error_5xx=0.1, rate_429=0.05, retry_after_s=0),
+        FaultConfig(malformed=0.05, truncated=0.05, drop=0.03, expire=0.03),
+    ],
+    ids=["5xx-429", "broken-bodies-drops-expiry"],
+)
+def test_sync_through_faults_still_matches(
+    sim: Simulator,
+    config_file: Path,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    faults: FaultConfig,
 ) -> None:
-    sim.faults = FaultConfig(error_5xx=0.1, rate_429=0.05, retry_after_s=0)
+    sim.faults = faults
     db = tmp_path / "inbox.sqlite3"
-    assert sync_once(config_file, db) == 0
-    assert sim.fault_counts["error_5xx"] > 0
+    assert sync_once(config_file, db) == 0, capsys.readouterr().err
+    assert sum(sim.fault_counts.values()) > 0
     sim.faults = FaultConfig()
     threads, messages = export(capsys, db, "threads"), export(capsys, db, "messages")
     assert exported(threads, messages, "LiveVox demo") == livevox_threads(sim)

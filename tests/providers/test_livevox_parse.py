@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-import docs_payloads as docs
-
 from inbox_app.core.models import Channel, Direction
 from inbox_app.providers import livevox_parse as parse
+from tests.providers import docs_payloads as docs
 
 GROUP = Channel("group:SMS:94874", "Group - Service 94874", "SMS", False, 1, 3, "94874")
 PERSONAL = Channel("personal:SMS:645836", "Personal SMS", "SMS", True, 0, 1, "645836")

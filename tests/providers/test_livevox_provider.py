@@ -7,10 +7,22 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-import docs_payloads as docs
 import httpx
 import pytest
-from provider_helpers import (
+
+from inbox_app.core.models import Capability, Channel, Direction
+from inbox_app.providers.errors import (
+    AuthError,
+    BadResponse,
+    OutcomeUnknown,
+    RateLimited,
+    ServerError,
+    VendorRefused,
+)
+from inbox_app.providers.livevox import LiveVoxProvider
+from inbox_app.providers.livevox_parse import parse_thread
+from tests.providers import docs_payloads as docs
+from tests.providers.provider_helpers import (
     LV_SECRETS,
     FakeServer,
     Sleeps,
@@ -19,17 +31,6 @@ from provider_helpers import (
     json_response,
     livevox_account,
 )
-
-from inbox_app.core.models import Capability, Channel, Direction
-from inbox_app.providers.errors import (
-    AuthError,
-    BadResponse,
-    OutcomeUnknown,
-    RateLimited,
-    VendorRefused,
-)
-from inbox_app.providers.livevox import LiveVoxProvider
-from inbox_app.providers.livevox_parse import parse_thread
 
 SMS_CHANNELS = [
     *json.loads(docs.LV_CHANNELS),
@@ -202,11 +203,11 @@ async def test_session_invalid_body_with_other_status_counts_as_auth(
     assert server.logins == 2 and calls == 2
 
 
-async def test_refused_again_after_relogin_is_auth_error(
+async def test_refused_again_after_relogin_is_transient_not_auth(
     provider: LiveVoxProvider, server: LiveVox
 ) -> None:
     server.routes[("GET", "/sms/agent/channel")] = json_response({"message": "Expired"}, 401)
-    with pytest.raises(AuthError, match="even after a fresh login"):
+    with pytest.raises(ServerError, match="even after a fresh login"):
         await provider.list_channels()
     assert server.logins == 2
     assert len(server.calls("GET", "/sms/agent/channel")) == 2

@@ -8,7 +8,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from provider_helpers import Sleeps
 
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import Channel, Direction, ProviderKind, Thread
@@ -26,6 +25,7 @@ from inbox_app.providers.livevox import LiveVoxProvider
 from inbox_app.providers.registry import create_provider
 from inbox_app.simulator import FaultConfig, SimConfig, Simulator, serve_in_thread
 from inbox_app.simulator.server import RunningServer
+from tests.providers.provider_helpers import Sleeps
 
 CONFIG = SimConfig(
     seed=3, threads=30, messages_per_thread=6, page_size=10, zoho_conversations=2,
@@ -202,12 +202,12 @@ async def test_wrong_password(sim: Simulator, running: RunningServer) -> None:
             await provider.login()
 
 
-async def test_fault_expire_on_every_call_is_auth_error(
+async def test_fault_expire_on_every_call_is_transient_not_auth(
     provider: LiveVoxProvider, sim: Simulator
 ) -> None:
     await provider.login()
     sim.faults = FaultConfig(expire=1.0)
-    with pytest.raises(AuthError, match="even after a fresh login"):
+    with pytest.raises(ServerError, match="even after a fresh login"):
         await provider.list_channels()
 
 

@@ -10,7 +10,6 @@ from email.utils import format_datetime
 
 import httpx
 import pytest
-from provider_helpers import FakeServer, Sleeps, drop, json_response, read_timeout, refuse
 
 from inbox_app.providers.errors import (
     AuthError,
@@ -23,6 +22,14 @@ from inbox_app.providers.errors import (
     VendorRefused,
 )
 from inbox_app.providers.http import HttpSession, Redactor, RetryPolicy, parse_retry_after
+from tests.providers.provider_helpers import (
+    FakeServer,
+    Sleeps,
+    drop,
+    json_response,
+    read_timeout,
+    refuse,
+)
 
 URL = "https://api.example.com/x"
 

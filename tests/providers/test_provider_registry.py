@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from provider_helpers import livevox_account, zoho_account
 
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import ProviderKind
@@ -11,6 +10,7 @@ from inbox_app.providers.errors import NotSupported
 from inbox_app.providers.livevox import LiveVoxProvider
 from inbox_app.providers.registry import create_provider
 from inbox_app.providers.zoho import ZohoVoiceProvider
+from tests.providers.provider_helpers import livevox_account, zoho_account
 
 
 async def test_creates_each_vendor() -> None:

@@ -5,10 +5,9 @@ from __future__ import annotations
 import json
 from datetime import UTC, datetime
 
-import docs_payloads as docs
-
 from inbox_app.core.models import Direction, ThreadStatus
 from inbox_app.providers import zoho_parse as parse
+from tests.providers import docs_payloads as docs
 
 
 def test_document_chatlist_rows_with_masked_numbers_and_empty_sender() -> None:

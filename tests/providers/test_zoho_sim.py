@@ -9,7 +9,6 @@ from typing import Any
 
 import httpx
 import pytest
-from provider_helpers import Sleeps
 
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import Direction, ProviderKind, Thread
@@ -28,6 +27,7 @@ from inbox_app.providers.registry import create_provider
 from inbox_app.providers.zoho import ZohoVoiceProvider
 from inbox_app.simulator import FaultConfig, SimConfig, Simulator, serve_in_thread
 from inbox_app.simulator.server import RunningServer
+from tests.providers.provider_helpers import Sleeps
 
 CONFIG = SimConfig(seed=1, threads=2, messages_per_thread=1, zoho_conversations=30)
 
@@ -225,7 +225,7 @@ async def test_access_token_only(sim: Simulator, running: RunningServer) -> None
 async def test_fault_expire_on_every_call(provider: ZohoVoiceProvider, sim: Simulator) -> None:
     await provider.login()
     sim.faults = FaultConfig(expire=1.0)
-    with pytest.raises(AuthError, match="even with a fresh access token"):
+    with pytest.raises(ServerError, match="even with a fresh access token"):
         await provider.list_channels()
 
 

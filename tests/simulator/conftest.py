@@ -7,9 +7,9 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
-from sim_helpers import LiveVoxSession, livevox_login, zoho_token
 
 from inbox_app.simulator import SimConfig, Simulator
+from tests.simulator.sim_helpers import LiveVoxSession, livevox_login, zoho_token
 
 START = 1_700_000_000.0
 

@@ -8,9 +8,9 @@ import time
 
 import httpx
 import pytest
-from sim_helpers import LiveVoxSession
 
 from inbox_app.simulator import FaultConfig, SimConfig, Simulator, parse_fault_spec
+from tests.simulator.sim_helpers import LiveVoxSession
 
 CHANNELS = "/livevox/sms/agent/channel"
 

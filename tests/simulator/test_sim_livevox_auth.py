@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import httpx
 import pytest
-from sim_helpers import LiveVoxSession, livevox_login
 
 from inbox_app.simulator import Simulator
+from tests.simulator.sim_helpers import LiveVoxSession, livevox_login
 
 
 def _login_body(sim: Simulator, **changes: object) -> dict[str, object]:

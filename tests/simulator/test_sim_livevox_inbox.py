@@ -6,9 +6,9 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from sim_helpers import LiveVoxSession
 
 from inbox_app.simulator import Simulator
+from tests.simulator.sim_helpers import LiveVoxSession
 
 Rows = list[dict[str, Any]]
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sim_helpers import LiveVoxSession
 
 from inbox_app.simulator import Simulator
+from tests.simulator.sim_helpers import LiveVoxSession
 
 VERSIONS = ("", "/v17.0", "/v5")
 

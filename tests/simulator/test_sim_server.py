@@ -11,11 +11,11 @@ import tomllib
 
 import httpx
 import pytest
-from sim_helpers import livevox_login, zoho_token
 
 from inbox_app.simulator import FaultConfig, SimConfig, Simulator, serve_in_thread
 from inbox_app.simulator.cli import _config, accounts_toml, banner, build_parser, run
 from inbox_app.simulator.server import RunningServer, bind
+from tests.simulator.sim_helpers import livevox_login, zoho_token
 
 START = 1_700_000_000.0
 

@@ -7,9 +7,9 @@ from typing import Any
 
 import httpx
 import pytest
-from sim_helpers import zoho_token
 
 from inbox_app.simulator import Simulator
+from tests.simulator.sim_helpers import zoho_token
 
 PNG_1PX = bytes.fromhex(
     "89504e470d0a1a0a0000000d4948445200000001000000010806000000"
