@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+import sqlite_utils
+
 from inbox_app.core.models import (
     Agent,
     Direction,
@@ -110,10 +112,10 @@ def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[sqlite3.
     return cur.execute(sql, params).fetchall()
 
 
-def _iter_rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> Iterator[sqlite3.Row]:
-    cur = conn.cursor()
-    cur.row_factory = sqlite3.Row
-    yield from cur.execute(sql, params)
+def _stream(conn: sqlite3.Connection, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
+    """Rows as dicts, fetched lazily: sqlite-utils' query() does exactly this for the
+    exports, which must not hold 200k rows in memory."""
+    return sqlite_utils.Database(conn).query(sql, params)
 
 
 # --- accounts and channels --------------------------------------------------------------
@@ -383,7 +385,7 @@ def export_threads(
     conn: sqlite3.Connection, account: str | None = None
 ) -> Generator[dict[str, Any], None, None]:
     """Every thread as a JSON-ready dict, streamed (the CLI's export, not for the UI)."""
-    for r in _iter_rows(
+    for r in _stream(
         conn,
         _THREAD_SELECT + " WHERE ?1 IS NULL OR t.account = ?1 ORDER BY t.account, t.id",
         (account,),
@@ -412,7 +414,7 @@ def export_messages(
     conn: sqlite3.Connection, account: str | None = None
 ) -> Generator[dict[str, Any], None, None]:
     """Every message as a JSON-ready dict, streamed thread by thread, oldest first."""
-    for r in _iter_rows(
+    for r in _stream(
         conn,
         "SELECT m.*, t.key AS thread_key FROM messages AS m"
         " JOIN threads AS t ON t.id = m.thread_id"
