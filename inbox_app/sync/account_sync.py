@@ -16,7 +16,7 @@ from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import Channel, Thread
 from inbox_app.providers.base import Provider
 from inbox_app.providers.errors import AuthError, NotSupported, ProviderError
-from inbox_app.store import queries, writes
+from inbox_app.store import effects, queries, writes
 from inbox_app.store.writer import Writer
 from inbox_app.sync.changes import ChangeSet, Progress
 
@@ -109,8 +109,7 @@ class AccountSync:
         complete = True
         async for page in self.provider.thread_pages(channel):
             seen.update(t.key for t in page)
-            store_page = partial(writes.upsert_threads, account=name, threads=page)
-            page_changes = await self.writer.run(store_page)
+            page_changes = await self.writer.run(partial(_store_page, account=name, threads=page))
             changed |= page_changes
             if stop_early and not page_changes:
                 complete = False
@@ -180,6 +179,14 @@ class AccountSync:
     def _progress(self, step: str, done: int, total: int) -> None:
         if self._on_progress is not None:
             self._on_progress(Progress(self.name, step, done, total))
+
+
+def _store_page(conn: sqlite3.Connection, account: str, threads: list[Thread]) -> set[str]:
+    """Upsert a thread-list page, then re-assert on the threads it rewrote the effects of
+    intents still under way (the vendor's list cannot show them yet)."""
+    changed = writes.upsert_threads(conn, account, threads)
+    effects.reapply_open(conn, account, changed)
+    return changed
 
 
 async def _gather_all(coros: Iterable[Coroutine[Any, Any, None]]) -> None:

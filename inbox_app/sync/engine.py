@@ -1,6 +1,10 @@
 """Runs every account's sync side by side. One failing account never stops the others:
 each pass ends in an AccountStatus, and only bad credentials stop an account's loop
-(retrying a refused password would only lock the agent out)."""
+(retrying a refused password would only lock the agent out).
+
+Each pass first drains the account's outbox (so the vendor has the agent's actions before
+its lists are read back), and `kick` drains it at once between passes: a queued action
+goes out within a moment, not at the next pass."""
 
 from __future__ import annotations
 
@@ -17,6 +21,7 @@ from inbox_app.providers.registry import create_provider
 from inbox_app.store.writer import Writer
 from inbox_app.sync.account_sync import AccountSync, ProgressCallback, SyncTuning
 from inbox_app.sync.changes import AccountStatus, ChangeSet, SyncPhase
+from inbox_app.sync.outbox_drain import DrainResult, OutboxDrain
 
 log = logging.getLogger(__name__)
 
@@ -47,6 +52,10 @@ class SyncEngine:
             )
             for account in accounts
         ]
+        self._drains = {
+            s.name: OutboxDrain(s.account, s.provider, writer, on_change) for s in self._syncs
+        }
+        self._wake = {s.name: asyncio.Event() for s in self._syncs}
         self._on_change = on_change
         self._on_status = on_status
         self.statuses: dict[str, AccountStatus] = {
@@ -58,9 +67,26 @@ class SyncEngine:
         return {s.name: s.provider for s in self._syncs}
 
     async def run_once(self) -> dict[str, AccountStatus]:
-        """One pass over every account at once; returns how each one ended."""
-        await asyncio.gather(*(self._pass(s) for s in self._syncs))
+        """Drain each account's outbox, then one pass over every account at once;
+        returns how each one ended."""
+        await asyncio.gather(*(self._drain_then_pass(s) for s in self._syncs))
         return dict(self.statuses)
+
+    def kick(self, account: str) -> None:
+        """Something was queued for `account`: drain and sync it now, not at the next tick."""
+        if account in self._wake:
+            self._wake[account].set()
+
+    async def drain(self, account: str) -> DrainResult | None:
+        """Carry out the account's queued intents; never raises (a failed drain leaves
+        the items queued, which the next one picks up)."""
+        try:
+            return await self._drains[account].drain()
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("outbox drain of account %r failed unexpectedly", account)
+            return None
 
     async def run_forever(self, interval: float) -> None:
         """Sync every `interval` seconds until cancelled."""
@@ -72,11 +98,18 @@ class SyncEngine:
                 await sync.provider.aclose()
 
     async def _loop(self, sync: AccountSync, interval: float) -> None:
+        wake = self._wake[sync.name]
         while True:
-            status = await self._pass(sync)
+            wake.clear()
+            status = await self._drain_then_pass(sync)
             if status.phase is SyncPhase.AUTH_FAILED:
                 return
-            await asyncio.sleep(interval)
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(wake.wait(), interval)
+
+    async def _drain_then_pass(self, sync: AccountSync) -> AccountStatus:
+        await self.drain(sync.name)
+        return await self._pass(sync)
 
     async def _pass(self, sync: AccountSync) -> AccountStatus:
         previous = self.statuses[sync.name]
