@@ -222,7 +222,13 @@ BEGIN
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1,)
+_V2 = """
+-- The thread list marks each thread with its newest intent, a failed one included until
+-- the agent's next action supersedes it, so the lookup needs every state.
+CREATE INDEX outbox_thread ON outbox (account, thread_key, id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2)
 """MIGRATIONS[i] brings the database to user_version i + 1."""
 
 LATEST_VERSION = len(MIGRATIONS)

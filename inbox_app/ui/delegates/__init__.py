@@ -1,0 +1,2 @@
+"""Painting for the thread list and the transcript. Vendor text is untrusted: it is drawn
+as plain text only (QPainter.drawText, QTextLayout), never through a rich-text path."""
