@@ -52,9 +52,6 @@ def main(argv: Sequence[str] | None = None) -> int:
         return run_simulator(args_list[1:])
     parser = _parser()
     args = parser.parse_args(args_list)
-    if args.command is None:
-        parser.print_help()
-        return EXIT_USAGE
     try:
         result: int = args.handler(args)
         return result
@@ -70,14 +67,30 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="inbox-app", description="Agent Inbox")
+    parser = argparse.ArgumentParser(
+        prog="inbox-app",
+        description="Agent Inbox. Without a command it opens the window.",
+    )
     parser.add_argument("--version", action="version", version=f"%(prog)s {__version__}")
-    parser.set_defaults(command=None)
+    parser.add_argument(
+        "--demo",
+        action="store_true",
+        help="open the window on the built-in simulator, with live traffic and a throwaway"
+        " profile (no config needed)",
+    )
+    _common(parser, config=True)
+    parser.set_defaults(command=None, handler=_cmd_gui)
     sub = parser.add_subparsers(dest="command")
 
     sync = sub.add_parser("sync", help="sync the configured accounts into the local cache")
     sync.add_argument("--once", action="store_true", help="one full pass, then exit")
-    sync.add_argument("--interval", type=float, default=30.0, help="seconds between passes")
+    sync.add_argument("--interval", type=float, help="seconds between passes (default 30)")
+    sync.add_argument(
+        "--demo",
+        action="store_true",
+        help="sync the built-in simulator (live traffic) into a throwaway profile and print"
+        " each pass, no config needed",
+    )
     _common(sync, config=True)
     sync.set_defaults(handler=_cmd_sync)
 
@@ -90,14 +103,6 @@ def _parser() -> argparse.ArgumentParser:
     export.set_defaults(handler=_cmd_export)
 
     sub.add_parser("simulate", help="run the built-in vendor simulator (see simulate --help)")
-
-    demo = sub.add_parser(
-        "demo", help="simulator with live traffic, synced into a throwaway profile"
-    )
-    demo.add_argument("--seed", type=int, default=1)
-    demo.add_argument("--interval", type=float, default=3.0, help="seconds between passes")
-    demo.add_argument("-v", "--verbose", action="count", default=0)
-    demo.set_defaults(handler=_cmd_demo)
 
     secret = sub.add_parser("secret", help="store an account secret in the OS keyring")
     secret.add_argument("account", help="account name as in the config file")
@@ -113,14 +118,26 @@ def _common(parser: argparse.ArgumentParser, *, config: bool) -> None:
     parser.add_argument("-v", "--verbose", action="count", default=0)
 
 
+def _cmd_gui(args: argparse.Namespace) -> int:
+    from inbox_app.app import GuiOptions, run_gui
+
+    return run_gui(
+        GuiOptions(
+            demo=args.demo, config_path=args.config, db_path=args.db, verbosity=args.verbose
+        )
+    )
+
+
 def _cmd_sync(args: argparse.Namespace) -> int:
+    if args.demo:
+        return _sync_demo(args)
     config = load_config(args.config)
     secrets = [s for a in config.accounts for s in a.secrets()]
     configure_logging(args.verbose, secrets)
     if not config.accounts:
         raise CliError(f"{config.path}: no [[accounts]] configured")
     return asyncio.run(
-        _sync(config, args.db or default_db_path(), once=args.once, interval=args.interval)
+        _sync(config, args.db or default_db_path(), once=args.once, interval=args.interval or 30.0)
     )
 
 
@@ -164,12 +181,12 @@ class _ProgressPrinter:
         print(f"[{progress.account}] {progress.step}…", file=self._stream)
 
 
-def _cmd_demo(args: argparse.Namespace) -> int:
+def _sync_demo(args: argparse.Namespace) -> int:
     from inbox_app.demo import simulator_accounts
     from inbox_app.simulator import SimConfig, Simulator, serve_in_thread
 
     configure_logging(args.verbose)
-    sim = Simulator(SimConfig(seed=args.seed, live=True))
+    sim = Simulator(SimConfig(live=True))
     with (
         tempfile.TemporaryDirectory(prefix="agent-inbox-demo-") as profile,
         serve_in_thread(sim) as running,
@@ -177,7 +194,7 @@ def _cmd_demo(args: argparse.Namespace) -> int:
         db_path = Path(profile) / "inbox.sqlite3"
         print(f"simulator at {running.base_url}, throwaway cache {db_path}", file=sys.stderr)
         accounts = simulator_accounts(running, sim.credentials)
-        return asyncio.run(_demo(accounts, db_path, args.interval))
+        return asyncio.run(_demo(accounts, db_path, args.interval or 3.0))
 
 
 async def _demo(accounts: Sequence[AccountConfig], db_path: Path, interval: float) -> int:

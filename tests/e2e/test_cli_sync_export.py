@@ -178,7 +178,7 @@ def test_console_entry_point_runs_as_a_process(config_file: Path, tmp_path: Path
 
 def test_demo_syncs_live_traffic_until_interrupted() -> None:
     process = subprocess.Popen(
-        [sys.executable, "-m", "inbox_app", "demo", "--interval", "0.5"],
+        [sys.executable, "-m", "inbox_app", "sync", "--demo", "--interval", "0.5"],
         stderr=subprocess.PIPE,
         text=True,
     )

@@ -1,0 +1,111 @@
+"""The one object the window talks to below the store: it owns the writer, the sync
+engine and the providers, and carries out the few live lookups an agent waits for
+(who can take a transfer, which termination codes apply). Their answers land in the
+store first, like everything else, so the dialogs read them from there."""
+
+from __future__ import annotations
+
+import asyncio
+import sqlite3
+from collections.abc import Callable, Sequence
+from pathlib import Path
+
+from inbox_app.core.accounts import AccountConfig
+from inbox_app.core.models import Agent, Capability, TermCode, Thread
+from inbox_app.providers.base import Provider
+from inbox_app.providers.errors import ProviderError
+from inbox_app.providers.registry import create_provider
+from inbox_app.store import queries, writes
+from inbox_app.store.writer import Writer
+from inbox_app.sync.account_sync import ProgressCallback, SyncTuning
+from inbox_app.sync.changes import ChangeSet
+from inbox_app.sync.engine import ChangeCallback, ProviderFactory, StatusCallback, SyncEngine
+
+Intent = Callable[[sqlite3.Connection], int]
+"""One of `sync.intents`' functions bound to its arguments: queues an outbox row."""
+
+
+class LookupFailed(Exception):
+    """A live lookup could not be answered; `str()` is the vendor's reason, for the agent."""
+
+
+class InboxService:
+    def __init__(
+        self,
+        accounts: Sequence[AccountConfig],
+        db_path: Path,
+        *,
+        provider_factory: ProviderFactory = create_provider,
+        on_change: ChangeCallback | None = None,
+        on_status: StatusCallback | None = None,
+        on_progress: ProgressCallback | None = None,
+        tuning: SyncTuning | None = None,
+    ) -> None:
+        self.accounts = {a.name: a for a in accounts}
+        self._on_change = on_change
+        self.db_path = db_path
+        self.writer = Writer(db_path)
+        self.engine = SyncEngine(
+            accounts,
+            self.writer,
+            provider_factory=provider_factory,
+            on_change=on_change,
+            on_status=on_status,
+            on_progress=on_progress,
+            tuning=tuning,
+        )
+
+    def provider(self, account: str) -> Provider:
+        return self.engine.providers[account]
+
+    def capabilities(self, account: str) -> frozenset[Capability]:
+        return self.provider(account).capabilities
+
+    async def run(self, interval: float) -> None:
+        await self.engine.run_forever(interval)
+
+    async def submit(self, account: str, thread_key: str, intent: Intent) -> int:
+        """Record an intent durably (outbox row and optimistic effect, one transaction
+        with synchronous=FULL), tell the window, and wake the drain. Raises
+        IntentRefused, writing nothing, when the action is not possible."""
+        item_id = await self.writer.run(intent, durable=True)
+        if self._on_change is not None:
+            self._on_change(ChangeSet(account, threads={thread_key}, messages={thread_key}))
+        self.engine.kick(account)
+        return item_id
+
+    async def transfer_agents(self, account: str, thread_key: str) -> list[Agent]:
+        """Agents the vendor offers for this thread right now (their status changes by
+        the minute, so this is never answered from an old cache)."""
+        thread = await self._thread(account, thread_key)
+        try:
+            agents = await self.provider(account).list_transfer_agents(thread)
+        except ProviderError as exc:
+            raise LookupFailed(str(exc)) from None
+        await self.writer.run(lambda c: writes.replace_agents(c, account, agents))
+        return agents
+
+    async def term_codes(self, account: str, thread_key: str) -> list[TermCode]:
+        """The termination codes of the thread's service, cached per service: they
+        change rarely, and resolving must work offline from the cache."""
+        thread = await self._thread(account, thread_key)
+        scope = thread.vendor_ref.get("serviceId", "")
+        try:
+            codes = await self.provider(account).list_term_codes(thread)
+        except ProviderError as exc:
+            cached = await self.writer.run(lambda c: queries.list_term_codes(c, account, scope))
+            if cached:
+                return cached
+            raise LookupFailed(str(exc)) from None
+        await self.writer.run(lambda c: writes.replace_term_codes(c, account, scope, codes))
+        return codes
+
+    async def aclose(self) -> None:
+        await self.engine.aclose()
+        await asyncio.to_thread(self.writer.close)
+
+    async def _thread(self, account: str, thread_key: str) -> Thread:
+        row = await self.writer.run(lambda c: queries.get_thread(c, account, thread_key))
+        if row is None:
+            raise LookupFailed("This thread is no longer in the cache.")
+        return row.to_thread()

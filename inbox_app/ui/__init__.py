@@ -1,0 +1,1 @@
+"""Everything Qt: the bridge from the sync layer, models, delegates, widgets, dialogs."""

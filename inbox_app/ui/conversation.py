@@ -1,0 +1,123 @@
+"""The right-hand pane: who the customer is, the transcript as bubbles, and the reply
+box. Every vendor string goes into plain-text labels: vendor data is untrusted and a
+QLabel would otherwise guess at rich text."""
+
+from __future__ import annotations
+
+import sqlite3
+
+from PySide6.QtCore import QModelIndex, Qt, Signal
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QHBoxLayout,
+    QLabel,
+    QListView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from inbox_app.core.phone import display_number
+from inbox_app.store.queries import ThreadRow
+from inbox_app.ui.composer import Composer
+from inbox_app.ui.delegates.bubble_delegate import BubbleDelegate
+from inbox_app.ui.models.messages import MessageListModel
+
+
+def plain_label(text: str = "", *, name: str = "") -> QLabel:
+    label = QLabel(text)
+    label.setTextFormat(Qt.TextFormat.PlainText)
+    label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+    if name:
+        label.setObjectName(name)
+        label.setAccessibleName(name)
+    return label
+
+
+class ConversationHeader(QWidget):
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.name = plain_label(name="Customer name")
+        font = self.name.font()
+        font.setPointSizeF(font.pointSizeF() * 1.25)
+        font.setBold(True)
+        self.name.setFont(font)
+        self.details = plain_label(name="Customer details")
+        self.flags = plain_label(name="Contact flags")
+        self.flags.setStyleSheet("color: #b23b3b; font-weight: bold;")
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(12, 8, 12, 4)
+        layout.setSpacing(2)
+        row = QHBoxLayout()
+        row.addWidget(self.name, 1)
+        row.addWidget(self.flags)
+        layout.addLayout(row)
+        layout.addWidget(self.details)
+        self.show_thread(None)
+
+    def show_thread(self, thread: ThreadRow | None) -> None:
+        if thread is None:
+            self.name.setText("No conversation selected")
+            self.details.setText("")
+            self.flags.setText("")
+            return
+        number = display_number(thread.customer_number)
+        self.name.setText(thread.customer_name or number or "Unknown customer")
+        parts = [number]
+        if thread.customer_account:
+            parts.append(f"account {thread.customer_account}")
+        parts.append(f"{thread.account} · to {display_number(thread.our_number) or '—'}")
+        if thread.status != "active":
+            parts.append(thread.status)
+        self.details.setText("   ·   ".join(p for p in parts if p))
+        flags = []
+        if thread.do_not_contact:
+            flags.append("Do not contact")
+        if thread.opted_out:
+            flags.append("Opted out of SMS")
+        self.flags.setText("  ".join(flags))
+
+
+class ConversationPane(QWidget):
+    attachment_activated = Signal(str, object)
+    """(account, core Attachment)"""
+
+    def __init__(self, conn: sqlite3.Connection, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.header = ConversationHeader()
+        self.model = MessageListModel(conn, self)
+        self.transcript = QListView()
+        self.transcript.setAccessibleName("Conversation transcript")
+        self.transcript.setModel(self.model)
+        self.delegate = BubbleDelegate(self.transcript)
+        self.transcript.setItemDelegate(self.delegate)
+        self.transcript.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
+        self.transcript.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
+        self.transcript.setWordWrap(True)
+        self.transcript.setResizeMode(QListView.ResizeMode.Adjust)
+        self.transcript.setUniformItemSizes(False)
+        self.composer = Composer()
+        layout = QVBoxLayout(self)
+        layout.setContentsMargins(0, 0, 0, 0)
+        layout.setSpacing(0)
+        layout.addWidget(self.header)
+        layout.addWidget(self.transcript, 1)
+        layout.addWidget(self.composer)
+        self._account = ""
+        self.model.rowsInserted.connect(self._rows_inserted)
+
+    def show_thread(self, thread: ThreadRow | None) -> None:
+        self.header.show_thread(thread)
+        if thread is None:
+            self._account = ""
+            self.model.clear()
+            return
+        self._account = thread.account
+        self.model.set_thread(thread.account, thread.key)
+        self.transcript.scrollToBottom()
+
+    def refresh(self) -> None:
+        self.model.refresh()
+
+    def _rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
+        if last == self.model.rowCount() - 1:
+            self.transcript.scrollToBottom()

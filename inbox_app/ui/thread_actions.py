@@ -1,0 +1,148 @@
+"""What the toolbar, context menu and composer do: each user action becomes an intent
+(an outbox row plus its optimistic effect, one transaction) through the service; the
+window shows the effect at once and the drain carries it out. Why an action is not
+possible is always said, in the tooltip or the status bar."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from inbox_app.core.models import Agent, Capability, ThreadStatus
+from inbox_app.store import queries, writes
+from inbox_app.store.effects import IntentRefused
+from inbox_app.store.queries import ThreadRow
+from inbox_app.sync import intents
+from inbox_app.sync.service import InboxService, Intent
+from inbox_app.ui.composer import ComposerContext
+from inbox_app.ui.dialogs import ChoiceDialog, agent_label, sort_agents, term_label
+
+if TYPE_CHECKING:
+    from inbox_app.ui.main_window import MainWindow
+
+MESSAGE_MS = 10_000
+
+_NEEDS: dict[str, tuple[Capability, str]] = {
+    "markRead": (Capability.MARK_READ, "mark conversations read"),
+    "markUnread": (Capability.MARK_READ, "mark conversations unread"),
+    "toGroup": (Capability.MOVE_INBOX, "move conversations between inboxes"),
+    "toPersonal": (Capability.MOVE_INBOX, "move conversations between inboxes"),
+    "transfer": (Capability.TRANSFER, "transfer conversations"),
+    "resolve": (Capability.RESOLVE, "resolve conversations"),
+}
+
+
+def availability(action: str, thread: ThreadRow | None) -> tuple[bool, str]:
+    """(enabled, why not) for a toolbar action on the selected thread."""
+    if thread is None:
+        return False, "select a conversation first"
+    capability, doing = _NEEDS[action]
+    if capability not in intents.capabilities(thread.provider):
+        return False, f"this vendor doesn't let the app {doing}"
+    if thread.status is not ThreadStatus.ACTIVE:
+        return False, "the conversation has left the inbox"
+    personal = thread.channel_key.startswith("personal:")
+    if action == "markRead" and not thread.unread:
+        return False, "already read"
+    if action == "markUnread" and thread.unread:
+        return False, "already unread"
+    if action == "toGroup" and not personal:
+        return False, "already in a group inbox"
+    if action == "toPersonal" and personal:
+        return False, "already in your personal inbox"
+    return True, ""
+
+
+async def perform(window: MainWindow, action: str, thread: ThreadRow) -> None:
+    service = window.service
+    account, key = thread.account, thread.key
+    if action in ("markRead", "markUnread"):
+        read = action == "markRead"
+        await _submit(window, thread, lambda c: intents.set_read(c, account, key, read))
+    elif action in ("toGroup", "toPersonal"):
+        personal = action == "toPersonal"
+        await _submit(window, thread, lambda c: intents.move_to_inbox(c, account, key, personal))
+    elif action == "transfer":
+        agent_dialog = ChoiceDialog(
+            "Transfer conversation",
+            f"Transfer the conversation with {_who(thread)} to:",
+            lambda: _agents(service, thread),
+            agent_label,
+            window,
+        )
+        accepted, agent = await agent_dialog.choose()
+        if accepted and agent is not None:
+            await _submit(
+                window,
+                thread,
+                lambda c: intents.transfer(c, account, key, agent.id, agent.name or agent.login),
+            )
+    elif action == "resolve":
+        code_dialog = ChoiceDialog(
+            "Resolve conversation",
+            f"Resolve the conversation with {_who(thread)} with the termination code:",
+            lambda: service.term_codes(account, key),
+            term_label,
+            window,
+            allow_none="No termination code",
+        )
+        accepted, code = await code_dialog.choose()
+        if accepted:
+            code_id = code.id if code is not None else None
+            await _submit(window, thread, lambda c: intents.resolve(c, account, key, code_id))
+
+
+async def send(
+    window: MainWindow, thread: ThreadRow, body: str, sender: str, template_id: str | None
+) -> None:
+    account, key = thread.account, thread.key
+    sender_id = "" if sender == thread.our_number else sender
+    if await _submit(
+        window,
+        thread,
+        lambda c: intents.send_message(c, account, key, body, sender_id, template_id),
+    ):
+        window.conversation.composer.clear_after_send()
+
+
+async def save_draft(window: MainWindow, thread: ThreadRow, text: str) -> None:
+    account, key = thread.account, thread.key
+    await window.service.writer.run(lambda c: writes.save_draft(c, account, key, text))
+
+
+def composer_context(window: MainWindow, thread: ThreadRow | None) -> ComposerContext | None:
+    if thread is None:
+        return None
+    conn = window.conn
+    reason = ""
+    if Capability.SEND not in intents.capabilities(thread.provider):
+        reason = "This vendor's API doesn't let the app send messages."
+    elif thread.status is not ThreadStatus.ACTIVE:
+        reason = "This conversation has left your inbox; replies are closed."
+    elif thread.do_not_contact:
+        reason = "Do not contact: this customer must not be texted."
+    elif thread.opted_out:
+        reason = "This customer opted out of text messages (replied STOP)."
+    return ComposerContext(
+        our_number=thread.our_number,
+        senders=tuple(queries.list_sender_ids(conn, thread.account)),
+        templates=tuple(queries.list_templates(conn, thread.account)),
+        blocked_reason=reason,
+        draft=queries.get_draft(conn, thread.account, thread.key) or "",
+    )
+
+
+async def _agents(service: InboxService, thread: ThreadRow) -> list[Agent]:
+    return sort_agents(await service.transfer_agents(thread.account, thread.key))
+
+
+async def _submit(window: MainWindow, thread: ThreadRow, intent: Intent) -> bool:
+    try:
+        await window.service.submit(thread.account, thread.key, intent)
+    except IntentRefused as refusal:
+        window.statusBar().showMessage(str(refusal), MESSAGE_MS)
+        return False
+    return True
+
+
+def _who(thread: ThreadRow) -> str:
+    return thread.customer_name or thread.customer_number or "this customer"

@@ -1,0 +1,86 @@
+"""Window tests run as coroutines on a qasync loop (the app's own loop), so the service's
+tasks and Qt's events interleave exactly as in the product; the simulator serves the
+vendors over real loopback HTTP."""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Callable, Iterator
+from pathlib import Path
+
+import pytest
+import shiboken6
+from PySide6.QtCore import QSettings
+from PySide6.QtWidgets import QApplication
+
+from inbox_app.demo import simulator_accounts
+from inbox_app.simulator import RunningServer, SimConfig, Simulator, serve_in_thread
+from inbox_app.sync.service import InboxService
+from inbox_app.ui.bridge import SyncBridge
+from inbox_app.ui.main_window import MainWindow
+from inbox_app.ui.qt_loop import new_event_loop
+
+
+def _qasync_loop() -> asyncio.AbstractEventLoop:
+    app = QApplication.instance() or QApplication(["inbox-app-tests"])
+    assert isinstance(app, QApplication)
+    # As in the app: closing the window must not stop the loop under the shutdown.
+    app.setQuitOnLastWindowClosed(False)
+    return new_event_loop(app)
+
+
+def pytest_asyncio_loop_factories(config: pytest.Config, item: pytest.Item) -> dict[str, object]:
+    return {"qasync": _qasync_loop}
+
+
+async def until(predicate: Callable[[], object], within: float = 10.0) -> None:
+    """Yield to the loop until `predicate()` holds (qtbot.waitUntil for coroutines)."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + within
+    while not predicate():
+        if loop.time() > deadline:
+            raise AssertionError(f"timed out waiting for {predicate}")
+        await asyncio.sleep(0.01)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(tmp_path: Path) -> Iterator[None]:
+    QSettings.setDefaultFormat(QSettings.Format.IniFormat)
+    QSettings.setPath(
+        QSettings.Format.IniFormat, QSettings.Scope.UserScope, str(tmp_path / "settings")
+    )
+    yield
+
+
+@pytest.fixture
+def sim() -> Simulator:
+    return Simulator(SimConfig(seed=11, frozen_clock=True))
+
+
+@pytest.fixture
+def running(sim: Simulator) -> Iterator[RunningServer]:
+    with serve_in_thread(sim) as server:
+        yield server
+
+
+@pytest.fixture
+async def window(
+    sim: Simulator, running: RunningServer, tmp_path: Path, qtbot: object
+) -> AsyncIterator[MainWindow]:
+    bridge = SyncBridge()
+    service = InboxService(
+        simulator_accounts(running, sim.credentials),
+        tmp_path / "inbox.sqlite3",
+        on_change=bridge.on_change,
+        on_status=bridge.on_status,
+    )
+    await service.engine.run_once()
+    main = MainWindow(service, bridge)
+    main.show()
+    yield main
+    main.close()
+    await main.aclose()
+    # Destroy the window now, in C++ order, not whenever Python's GC gets to it.
+    main.deleteLater()
+    await until(lambda: not shiboken6.isValid(main))
+    await service.aclose()
