@@ -9,6 +9,7 @@ from types import TracebackType
 
 from inbox_app.core.models import (
     Agent,
+    Attachment,
     Capability,
     Channel,
     Message,
@@ -92,6 +93,10 @@ class Provider(ABC):
 
     async def move_to_inbox(self, thread: Thread, personal: bool) -> None:
         raise NotSupported(f"{self.kind.value} has no group and personal inboxes")
+
+    async def fetch_attachment(self, attachment: Attachment) -> tuple[bytes, str]:
+        """An attachment's bytes and content type, through the vendor's own download."""
+        raise NotSupported(f"{self.kind.value} offers no attachment download")
 
     async def find_sent(self, thread: Thread, body: str, after: datetime) -> Message | None:
         """The outbound message with this body sent at or after `after`, if the vendor's

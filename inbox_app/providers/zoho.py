@@ -59,6 +59,7 @@ import httpx
 
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import (
+    Attachment,
     Capability,
     Channel,
     Direction,
@@ -434,6 +435,9 @@ class ZohoVoiceProvider(Provider):
         )
         content_type = reply.headers.get("Content-Type", "application/octet-stream")
         return reply.content, content_type.split(";")[0].strip()
+
+    async def fetch_attachment(self, attachment: Attachment) -> tuple[bytes, str]:
+        return await self.fetch_mms(attachment.id, download=True)
 
     async def find_sent(self, thread: Thread, body: str, after: datetime) -> Message | None:
         params = {

@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from inbox_app.core.accounts import AccountConfig
-from inbox_app.core.models import Agent, Capability, TermCode, Thread
+from inbox_app.core.models import Agent, Attachment, Capability, TermCode, Thread
 from inbox_app.providers.base import Provider
 from inbox_app.providers.errors import ProviderError
 from inbox_app.providers.registry import create_provider
@@ -19,6 +19,7 @@ from inbox_app.store import queries, writes
 from inbox_app.store.writer import Writer
 from inbox_app.sync.account_sync import ProgressCallback, SyncTuning
 from inbox_app.sync.changes import ChangeSet
+from inbox_app.sync.downloads import safe_file_name, save_bytes
 from inbox_app.sync.engine import ChangeCallback, ProviderFactory, StatusCallback, SyncEngine
 
 Intent = Callable[[sqlite3.Connection], int]
@@ -99,6 +100,16 @@ class InboxService:
             raise LookupFailed(str(exc)) from None
         await self.writer.run(lambda c: writes.replace_term_codes(c, account, scope, codes))
         return codes
+
+    async def save_attachment(self, account: str, attachment: Attachment, directory: Path) -> Path:
+        """Download an attachment through the vendor and save it under a safe name;
+        raises LookupFailed with the vendor's reason (too large, gone, offline)."""
+        try:
+            data, content_type = await self.provider(account).fetch_attachment(attachment)
+        except ProviderError as exc:
+            raise LookupFailed(str(exc)) from None
+        name = safe_file_name(attachment.name, content_type or attachment.content_type)
+        return await asyncio.to_thread(save_bytes, directory, name, data)
 
     async def aclose(self) -> None:
         await self.engine.aclose()

@@ -104,6 +104,9 @@ class ConversationPane(QWidget):
         layout.addWidget(self.composer)
         self._account = ""
         self.model.rowsInserted.connect(self._rows_inserted)
+        self.delegate.attachment_activated.connect(
+            lambda _index, attachment: self.attachment_activated.emit(self._account, attachment)
+        )
 
     def show_thread(self, thread: ThreadRow | None) -> None:
         self.header.show_thread(thread)

@@ -32,6 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from inbox_app.core.models import Attachment
 from inbox_app.store import queries
 from inbox_app.store.db import open_reader
 from inbox_app.store.queries import ThreadRow
@@ -150,6 +151,7 @@ class MainWindow(QMainWindow):
         self.thread_list.customContextMenuRequested.connect(self._context_menu)
         self.conversation.composer.send_requested.connect(self._send)
         self.conversation.composer.draft_changed.connect(self._save_draft)
+        self.conversation.attachment_activated.connect(self._open_attachment)
         bridge.changed.connect(self._changed)
         bridge.status.connect(self._status)
 
@@ -362,6 +364,10 @@ class MainWindow(QMainWindow):
         thread = self.selected_thread()
         if thread is not None:
             self._spawn(thread_actions.save_draft(self, thread, text))
+
+    def _open_attachment(self, account: str, attachment: object) -> None:
+        if isinstance(attachment, Attachment) and account:
+            self._spawn(thread_actions.save_attachment(self, account, attachment))
 
     def _composer_context(self, thread: ThreadRow | None) -> ComposerContext | None:
         return thread_actions.composer_context(self, thread)

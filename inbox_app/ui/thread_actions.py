@@ -5,14 +5,17 @@ possible is always said, in the tooltip or the status bar."""
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import TYPE_CHECKING
 
-from inbox_app.core.models import Agent, Capability, ThreadStatus
+from PySide6.QtCore import QStandardPaths
+
+from inbox_app.core.models import Agent, Attachment, Capability, ThreadStatus
 from inbox_app.store import queries, writes
 from inbox_app.store.effects import IntentRefused
 from inbox_app.store.queries import ThreadRow
 from inbox_app.sync import intents
-from inbox_app.sync.service import InboxService, Intent
+from inbox_app.sync.service import InboxService, Intent, LookupFailed
 from inbox_app.ui.composer import ComposerContext
 from inbox_app.ui.dialogs import ChoiceDialog, agent_label, sort_agents, term_label
 
@@ -107,6 +110,24 @@ async def send(
 async def save_draft(window: MainWindow, thread: ThreadRow, text: str) -> None:
     account, key = thread.account, thread.key
     await window.service.writer.run(lambda c: writes.save_draft(c, account, key, text))
+
+
+async def save_attachment(window: MainWindow, account: str, attachment: Attachment) -> None:
+    """Save to the downloads folder and say where; never opened automatically, since
+    a customer's file is untrusted."""
+    folder = downloads_folder()
+    window.statusBar().showMessage(f"Downloading {attachment.name or 'attachment'}…")
+    try:
+        path = await window.service.save_attachment(account, attachment, folder)
+    except LookupFailed as exc:
+        window.statusBar().showMessage(f"Could not download the attachment: {exc}", MESSAGE_MS)
+        return
+    window.statusBar().showMessage(f"Saved {path.name} to {path.parent}", MESSAGE_MS)
+
+
+def downloads_folder() -> Path:
+    base = QStandardPaths.writableLocation(QStandardPaths.StandardLocation.DownloadLocation)
+    return Path(base or Path.home()) / "Agent Inbox"
 
 
 def composer_context(window: MainWindow, thread: ThreadRow | None) -> ComposerContext | None:

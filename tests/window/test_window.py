@@ -3,8 +3,14 @@ store and at the vendor."""
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import pytest
+from PySide6.QtCore import QModelIndex
+
 from inbox_app.simulator import Simulator
 from inbox_app.store import queries
+from inbox_app.ui import thread_actions
 from inbox_app.ui.dialogs import ChoiceDialog
 from inbox_app.ui.main_window import MainWindow
 from inbox_app.ui.models.roles import Roles
@@ -219,3 +225,36 @@ async def test_keyboard_moves_between_threads(window: MainWindow) -> None:
     assert window.thread_list.currentIndex().row() == first + 1
     window.act_prev.trigger()
     assert window.thread_list.currentIndex().row() == first
+
+
+async def test_attachment_is_downloaded_through_the_vendor_and_saved_safely(
+    window: MainWindow, sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(thread_actions, "downloads_folder", lambda: tmp_path / "downloads")
+    row = window.conn.execute(
+        "SELECT t.key, m.vendor_id FROM messages m JOIN threads t ON t.id = m.thread_id"
+        " WHERE m.account = 'Zoho demo' AND m.attachments != '[]' LIMIT 1"
+    ).fetchone()
+    assert row is not None, "the simulator seeds MMS on Zoho conversations"
+    window.sidebar.setCurrentIndex(window.inboxes.index_of("Zoho demo"))
+    window.status_filter.setCurrentText("All")
+    thread_row = window.threads.row_of("Zoho demo", row[0])
+    while thread_row is None and window.threads.canFetchMore(QModelIndex()):
+        window.threads.fetchMore(QModelIndex())
+        thread_row = window.threads.row_of("Zoho demo", row[0])
+    assert thread_row is not None
+    window.thread_list.setCurrentIndex(window.threads.index(thread_row, 0))
+    transcript = window.conversation.model
+    await until(lambda: transcript.row_of(row[1]) is not None)
+    index = transcript.index(transcript.row_of(row[1]), 0)
+    (attachment, *_) = index.data(Roles.AttachmentsRole)
+    window.conversation.delegate.attachment_activated.emit(index, attachment)
+    await until(
+        lambda: (
+            any((tmp_path / "downloads").glob("*")) if (tmp_path / "downloads").exists() else False
+        )
+    )
+    (saved,) = (tmp_path / "downloads").iterdir()
+    assert saved.stat().st_size > 0
+    assert "/" not in saved.name and not saved.name.startswith(".")
+    assert "Saved" in window.statusBar().currentMessage()
