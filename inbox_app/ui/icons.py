@@ -6,7 +6,8 @@ from __future__ import annotations
 from functools import cache
 from pathlib import Path
 
-from PySide6.QtGui import QIcon
+from PySide6.QtCore import QRectF, QSize, Qt
+from PySide6.QtGui import QColor, QFont, QIcon, QPainter
 
 ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
 
@@ -21,3 +22,27 @@ def icon(name: str) -> QIcon:
 
 def app_icon() -> QIcon:
     return icon("agent-inbox")
+
+
+def badge_icon(count: int, size: int = 64) -> QIcon:
+    """The app icon with the unread count in a red badge, for the tray (and a taskbar
+    that shows the window icon); no badge at zero."""
+    if count <= 0:
+        return app_icon()
+    pixmap = app_icon().pixmap(QSize(size, size))
+    painter = QPainter(pixmap)
+    painter.setRenderHint(QPainter.RenderHint.Antialiasing)
+    text = "99+" if count > 99 else str(count)
+    diameter = size * (0.62 if len(text) > 2 else 0.52)
+    badge = QRectF(size - diameter, 0, diameter, diameter)
+    painter.setPen(Qt.PenStyle.NoPen)
+    painter.setBrush(QColor("#d93025"))
+    painter.drawEllipse(badge)
+    font = QFont()
+    font.setBold(True)
+    font.setPixelSize(int(diameter * (0.42 if len(text) > 2 else 0.55)))
+    painter.setFont(font)
+    painter.setPen(QColor("white"))
+    painter.drawText(badge, Qt.AlignmentFlag.AlignCenter, text)
+    painter.end()
+    return QIcon(pixmap)

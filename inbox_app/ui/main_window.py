@@ -45,7 +45,7 @@ from inbox_app.ui.conversation import ConversationPane
 from inbox_app.ui.delegates.sidebar_delegate import SidebarDelegate
 from inbox_app.ui.delegates.thread_delegate import ThreadDelegate
 from inbox_app.ui.errors import show_unexpected
-from inbox_app.ui.icons import app_icon, icon
+from inbox_app.ui.icons import app_icon, badge_icon, icon
 from inbox_app.ui.models.inbox_tree import InboxTreeModel
 from inbox_app.ui.models.roles import Roles
 from inbox_app.ui.models.thread_list import ThreadFilter, ThreadListModel
@@ -244,6 +244,7 @@ class MainWindow(QMainWindow):
         self.setWindowTitle(f"Agent Inbox{suffix}")
         if self.tray is not None:
             self.tray.setToolTip(f"Agent Inbox: {unread} unread")
+            self.tray.setIcon(badge_icon(unread))
 
     def _notify(self, changes: ChangeSet) -> None:
         """A desktop notification for threads that got new unread messages; the first
