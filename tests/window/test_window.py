@@ -258,3 +258,42 @@ async def test_attachment_is_downloaded_through_the_vendor_and_saved_safely(
     assert saved.stat().st_size > 0
     assert "/" not in saved.name and not saved.name.startswith(".")
     assert "Saved" in window.statusBar().currentMessage()
+
+
+async def test_draft_is_kept_per_thread(window: MainWindow) -> None:
+    first = window.selected_thread()
+    assert first is not None
+    composer = window.conversation.composer
+    composer.editor.setPlainText("Half-written reply")
+    await until(lambda: queries.get_draft(window.conn, first.account, first.key) is not None)
+    window.act_next.trigger()
+    assert composer.text() == ""
+    window.act_prev.trigger()
+    assert composer.text() == "Half-written reply"
+    assert queries.get_draft(window.conn, first.account, first.key) == "Half-written reply"
+
+
+async def test_composer_counts_segments_and_blocks_opted_out_customers(
+    window: MainWindow, sim: Simulator
+) -> None:
+    composer = window.conversation.composer
+    composer.editor.setPlainText("x" * 161)
+    assert "2 SMS (GSM-7)" in composer.counter.text()
+    composer.editor.setPlainText("Привет")
+    assert "1 SMS (UCS-2)" in composer.counter.text()
+    blocked = window.conn.execute(
+        "SELECT account, key FROM threads WHERE (opted_out OR do_not_contact)"
+        " AND status = 'active' LIMIT 1"
+    ).fetchone()
+    if blocked is None:
+        pytest.skip("this seed has no blocked customer")
+    window.sidebar.setCurrentIndex(window.inboxes.index_of(blocked[0]))
+    row = window.threads.row_of(blocked[0], blocked[1])
+    while row is None and window.threads.canFetchMore(QModelIndex()):
+        window.threads.fetchMore(QModelIndex())
+        row = window.threads.row_of(blocked[0], blocked[1])
+    assert row is not None
+    window.thread_list.setCurrentIndex(window.threads.index(row, 0))
+    assert composer.blocked.text()
+    composer.editor.setPlainText("hello")
+    assert not composer.send_button.isEnabled()
