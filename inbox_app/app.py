@@ -24,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 from inbox_app.config import ConfigError, default_config_path, default_db_path, load_config
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.logs import configure_logging
+from inbox_app.store.errors import StoreError
 from inbox_app.sync.service import InboxService
 from inbox_app.ui.bridge import SyncBridge
 from inbox_app.ui.errors import install_exception_hooks
@@ -56,14 +57,12 @@ def run_gui(options: GuiOptions, argv: Sequence[str] = ()) -> int:
     secret_filter = configure_logging(options.verbosity)
     try:
         with asyncio.Runner(loop_factory=lambda: new_event_loop(app)) as runner:
-            return runner.run(_main(app, options, secret_filter.add))
+            return runner.run(_main(options, secret_filter.add))
     except KeyboardInterrupt:
         return 130
 
 
-async def _main(
-    app: QApplication, options: GuiOptions, add_secrets: Callable[[Iterable[str]], None]
-) -> int:
+async def _main(options: GuiOptions, add_secrets: Callable[[Iterable[str]], None]) -> int:
     install_exception_hooks(asyncio.get_running_loop())
     with contextlib.ExitStack() as stack:
         if options.demo:
@@ -73,7 +72,7 @@ async def _main(
             try:
                 config = load_config(options.config_path)
             except ConfigError as exc:
-                await _tell(app, "Agent Inbox cannot start", str(exc), _config_hint())
+                await _tell("Agent Inbox cannot start", str(exc), _config_hint())
                 return 2
             accounts, db_path = list(config.accounts), options.db_path or default_db_path()
             interval = options.interval
@@ -83,13 +82,17 @@ async def _main(
 
 async def _run_window(accounts: Sequence[AccountConfig], db_path: Path, interval: float) -> int:
     bridge = SyncBridge()
-    service = InboxService(
-        accounts,
-        db_path,
-        on_change=bridge.on_change,
-        on_status=bridge.on_status,
-        on_progress=bridge.on_progress,
-    )
+    try:
+        service = InboxService(
+            accounts,
+            db_path,
+            on_change=bridge.on_change,
+            on_status=bridge.on_status,
+            on_progress=bridge.on_progress,
+        )
+    except (StoreError, OSError) as exc:
+        await _tell("Agent Inbox cannot open its cache", str(exc), f"Cache file: {db_path}")
+        return 2
     window = MainWindow(service, bridge)
     closed = asyncio.Event()
     window.closed.connect(closed.set)
@@ -124,7 +127,7 @@ def _config_hint() -> str:
     )
 
 
-async def _tell(app: QApplication, title: str, text: str, detail: str) -> None:
+async def _tell(title: str, text: str, detail: str) -> None:
     """A modal-free message box awaited through its finished signal (exec() inside a
     running qasync task would break the loop)."""
     box = QMessageBox(QMessageBox.Icon.Critical, title, text)
