@@ -11,7 +11,7 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 
 from inbox_app.core.accounts import AccountConfig
-from inbox_app.core.models import Agent, Attachment, Capability, TermCode, Thread
+from inbox_app.core.models import Agent, Attachment, TermCode, Thread
 from inbox_app.providers.base import Provider
 from inbox_app.providers.errors import ProviderError
 from inbox_app.providers.registry import create_provider
@@ -58,9 +58,6 @@ class InboxService:
 
     def provider(self, account: str) -> Provider:
         return self.engine.providers[account]
-
-    def capabilities(self, account: str) -> frozenset[Capability]:
-        return self.provider(account).capabilities
 
     async def run(self, interval: float) -> None:
         await self.engine.run_forever(interval)

@@ -6,53 +6,50 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Awaitable, Callable, Sequence
-from typing import Generic, TypeVar
+from typing import Any, Generic, TypeVar
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import QModelIndex, Qt
 from PySide6.QtWidgets import (
     QDialog,
     QDialogButtonBox,
     QLabel,
-    QListWidget,
-    QListWidgetItem,
+    QListView,
     QVBoxLayout,
     QWidget,
 )
 
-from inbox_app.core.models import Agent, TermCode
+from inbox_app.core.models import TermCode
+from inbox_app.ui.models.simple_list import SimpleListModel
 
 T = TypeVar("T")
 
-_STATUS_ORDER = {"READY": 0, "NOTREADY": 1, "WRAPUP": 2, "INCALL": 3, "LOGGEDOFF": 4}
-
 
 class ChoiceDialog(QDialog, Generic[T]):
-    """A list of choices fetched asynchronously; `choose()` resolves to (accepted, the
-    choice), the choice being None for the `allow_none` entry."""
+    """A list of choices fetched asynchronously into `model`; `choose()` resolves to
+    (accepted, the chosen item), the item being None for a `None` entry the loader may
+    put first (e.g. "no termination code")."""
 
     def __init__(
         self,
         title: str,
         prompt: str,
-        load: Callable[[], Awaitable[Sequence[T]]],
-        label: Callable[[T], str],
+        load: Callable[[], Awaitable[Sequence[T | None]]],
+        model: SimpleListModel[Any],
         parent: QWidget | None = None,
-        *,
-        allow_none: str = "",
     ) -> None:
         super().__init__(parent)
         self.setWindowTitle(title)
         self.setModal(True)
         self.resize(420, 360)
         self._load = load
-        self._label = label
-        self._items: list[T | None] = []
-        self._allow_none = allow_none
+        self.model = model
+        model.setParent(self)
         self.message = QLabel(prompt)
         self.message.setTextFormat(Qt.TextFormat.PlainText)
         self.message.setWordWrap(True)
-        self.choices = QListWidget()
+        self.choices = QListView()
         self.choices.setAccessibleName(title)
+        self.choices.setModel(model)
         self.buttons = QDialogButtonBox(
             QDialogButtonBox.StandardButton.Ok | QDialogButtonBox.StandardButton.Cancel
         )
@@ -64,8 +61,19 @@ class ChoiceDialog(QDialog, Generic[T]):
         layout.addWidget(self.buttons)
         self.buttons.accepted.connect(self.accept)
         self.buttons.rejected.connect(self.reject)
-        self.choices.currentRowChanged.connect(lambda row: self.ok.setEnabled(row >= 0))
-        self.choices.itemDoubleClicked.connect(lambda _item: self.accept())
+        self.choices.selectionModel().currentRowChanged.connect(
+            lambda current, _previous: self.ok.setEnabled(current.isValid())
+        )
+        self.choices.doubleClicked.connect(lambda _index: self.accept())
+
+    def count(self) -> int:
+        return self.model.rowCount()
+
+    def select(self, row: int) -> None:
+        self.choices.setCurrentIndex(self.model.index(row, 0))
+
+    def text(self, row: int) -> str:
+        return str(self.model.index(row, 0).data() or "")
 
     async def choose(self) -> tuple[bool, T | None]:
         done: asyncio.Future[int] = asyncio.get_running_loop().create_future()
@@ -76,10 +84,11 @@ class ChoiceDialog(QDialog, Generic[T]):
             result = await done
         finally:
             loading.cancel()
-        row = self.choices.currentRow()
-        if result != QDialog.DialogCode.Accepted.value or not 0 <= row < len(self._items):
+        current: QModelIndex = self.choices.currentIndex()
+        if result != QDialog.DialogCode.Accepted.value or not current.isValid():
             return False, None
-        return True, self._items[row]
+        item: T | None = self.model.item_at(current.row())
+        return True, item
 
     async def _fill(self) -> None:
         prompt = self.message.text()
@@ -89,20 +98,10 @@ class ChoiceDialog(QDialog, Generic[T]):
         except Exception as exc:
             self.message.setText(f"{prompt}\n\nCould not load the list: {exc}")
             return
-        none_left = not options and not self._allow_none
-        self.message.setText(f"{prompt}\n\nNone available." if none_left else prompt)
-        if self._allow_none:
-            self._add(None, self._allow_none)
-        for option in options:
-            self._add(option, self._label(option))
-        if self.choices.count():
-            self.choices.setCurrentRow(0)
-
-    def _add(self, option: T | None, text: str) -> None:
-        item = QListWidgetItem(text)
-        item.setData(Qt.ItemDataRole.AccessibleTextRole, text)
-        self.choices.addItem(item)
-        self._items.append(option)
+        self.message.setText(prompt if options else f"{prompt}\n\nNone available.")
+        self.model.set_items(options)
+        if self.count():
+            self.select(0)
 
 
 def _settle(future: asyncio.Future[int], result: int) -> None:
@@ -110,15 +109,7 @@ def _settle(future: asyncio.Future[int], result: int) -> None:
         future.set_result(result)
 
 
-def agent_label(agent: Agent) -> str:
-    status = agent.status.replace("NOTREADY", "not ready").lower() or "unknown"
-    name = agent.name or agent.login
-    return f"{name}  ({agent.login}) · {status}"
-
-
-def sort_agents(agents: Sequence[Agent]) -> list[Agent]:
-    return sorted(agents, key=lambda a: (_STATUS_ORDER.get(a.status.upper(), 9), a.name.lower()))
-
-
-def term_label(code: TermCode) -> str:
+def term_label(code: TermCode | None) -> str:
+    if code is None:
+        return "No termination code"
     return f"{code.category}: {code.name}" if code.category else code.name

@@ -10,14 +10,16 @@ from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QStandardPaths
 
-from inbox_app.core.models import Agent, Attachment, Capability, ThreadStatus
+from inbox_app.core.models import Agent, Attachment, Capability, TermCode, ThreadStatus
 from inbox_app.store import queries, writes
 from inbox_app.store.effects import IntentRefused
 from inbox_app.store.queries import ThreadRow
 from inbox_app.sync import intents
 from inbox_app.sync.service import InboxService, Intent, LookupFailed
 from inbox_app.ui.composer import ComposerContext
-from inbox_app.ui.dialogs import ChoiceDialog, agent_label, sort_agents, term_label
+from inbox_app.ui.dialogs import ChoiceDialog, term_label
+from inbox_app.ui.models.agents import AgentListModel
+from inbox_app.ui.models.simple_list import SimpleListModel
 
 if TYPE_CHECKING:
     from inbox_app.ui.main_window import MainWindow
@@ -65,11 +67,11 @@ async def perform(window: MainWindow, action: str, thread: ThreadRow) -> None:
         personal = action == "toPersonal"
         await _submit(window, thread, lambda c: intents.move_to_inbox(c, account, key, personal))
     elif action == "transfer":
-        agent_dialog = ChoiceDialog(
+        agent_dialog: ChoiceDialog[Agent] = ChoiceDialog(
             "Transfer conversation",
             f"Transfer the conversation with {_who(thread)} to:",
-            lambda: _agents(service, thread),
-            agent_label,
+            lambda: service.transfer_agents(account, key),
+            AgentListModel(),
             window,
         )
         accepted, agent = await agent_dialog.choose()
@@ -80,13 +82,12 @@ async def perform(window: MainWindow, action: str, thread: ThreadRow) -> None:
                 lambda c: intents.transfer(c, account, key, agent.id, agent.name or agent.login),
             )
     elif action == "resolve":
-        code_dialog = ChoiceDialog(
+        code_dialog: ChoiceDialog[TermCode] = ChoiceDialog(
             "Resolve conversation",
             f"Resolve the conversation with {_who(thread)} with the termination code:",
-            lambda: service.term_codes(account, key),
-            term_label,
+            lambda: _term_codes_or_none(service, account, key),
+            SimpleListModel(term_label),
             window,
-            allow_none="No termination code",
         )
         accepted, code = await code_dialog.choose()
         if accepted:
@@ -152,8 +153,11 @@ def composer_context(window: MainWindow, thread: ThreadRow | None) -> ComposerCo
     )
 
 
-async def _agents(service: InboxService, thread: ThreadRow) -> list[Agent]:
-    return sort_agents(await service.transfer_agents(thread.account, thread.key))
+async def _term_codes_or_none(
+    service: InboxService, account: str, key: str
+) -> list[TermCode | None]:
+    """The service's codes, after the choice of none: not every service requires one."""
+    return [None, *await service.term_codes(account, key)]
 
 
 async def _submit(window: MainWindow, thread: ThreadRow, intent: Intent) -> bool:

@@ -128,14 +128,14 @@ async def loaded_dialog(window: MainWindow) -> ChoiceDialog:  # type: ignore[typ
     await until(lambda: window.findChild(ChoiceDialog) is not None)
     dialog = window.findChild(ChoiceDialog)
     assert dialog is not None
-    await until(lambda: dialog.choices.count() > 0)
+    await until(lambda: dialog.count() > 0)
     return dialog
 
 
 async def choose_in_dialog(window: MainWindow, pick_row: object) -> ChoiceDialog:  # type: ignore[type-arg]
     dialog = await loaded_dialog(window)
     row = pick_row(dialog) if callable(pick_row) else 0
-    dialog.choices.setCurrentRow(row)
+    dialog.select(row)
     dialog.ok.click()
     return dialog
 
@@ -148,7 +148,7 @@ async def test_transfer_lists_the_vendors_agents_and_moves_the_thread(
     assert thread is not None
     window.act_transfer.trigger()
     dialog = await choose_in_dialog(window, 0)
-    chosen = dialog.choices.item(0).text()
+    chosen = dialog.text(0)
     await until(lambda: window.threads.row_of(thread.account, thread.key) is None)
     await window.service.engine.run_once()
     moved = sim.world.livevox.thread(thread.key)
@@ -164,7 +164,7 @@ async def test_resolve_with_a_term_code_leaves_the_inbox(
     thread = window.selected_thread()
     assert thread is not None
     window.act_resolve.trigger()
-    await choose_in_dialog(window, lambda d: d.choices.count() - 1)
+    await choose_in_dialog(window, lambda d: d.count() - 1)
     await until(lambda: window.threads.row_of(thread.account, thread.key) is None)
     await window.service.engine.run_once()
     resolved = sim.world.livevox.thread(thread.key)
@@ -182,7 +182,7 @@ async def test_refused_action_rolls_back_with_the_vendors_reason(
     dialog = await loaded_dialog(window)
     # Someone else resolves it at the vendor before our transfer is carried out.
     sim.world.livevox.supervisor_resolve(thread.key)
-    dialog.choices.setCurrentRow(0)
+    dialog.select(0)
     dialog.ok.click()
     await until(lambda: window.threads.row_of(thread.account, thread.key) is None)
     await window.service.engine.run_once()
