@@ -13,6 +13,8 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
+import sys
 import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -47,6 +49,14 @@ class GuiOptions:
 
 
 def run_gui(options: GuiOptions, argv: Sequence[str] = ()) -> int:
+    if _no_display():
+        print(
+            "inbox-app: error: no display to open the window on (DISPLAY and WAYLAND_DISPLAY"
+            " are unset); run it in a desktop session or under xvfb-run, or try the"
+            " headless demo: inbox-app sync --demo",
+            file=sys.stderr,
+        )
+        return 2
     QCoreApplication.setApplicationName("Agent Inbox")
     QCoreApplication.setOrganizationName("Agent Inbox")
     app = QApplication.instance() or QApplication(["inbox-app", *argv])
@@ -107,6 +117,13 @@ async def _run_window(accounts: Sequence[AccountConfig], db_path: Path, interval
         await window.aclose()
         await service.aclose()
     return 0
+
+
+def _no_display() -> bool:
+    """Qt aborts the process without a usable platform; say why in one line instead."""
+    if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
+        return False
+    return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
 
 
 def _start_demo(stack: contextlib.ExitStack) -> tuple[list[AccountConfig], Path]:

@@ -37,3 +37,22 @@ def test_demo_window_starts_syncs_and_stops_cleanly(tmp_path: Path) -> None:
     assert any("logged in to LiveVox" in line for line in seen), log[-3000:]
     assert code == 130, log[-3000:]
     assert "Traceback" not in log and "Fatal" not in log, log[-3000:]
+
+
+def test_without_a_display_the_error_is_one_line(tmp_path: Path) -> None:
+    env = {
+        k: v
+        for k, v in os.environ.items()
+        if k not in ("DISPLAY", "WAYLAND_DISPLAY", "QT_QPA_PLATFORM")
+    }
+    result = subprocess.run(
+        [sys.executable, "-m", "inbox_app", "--demo"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=60,
+        check=False,
+    )
+    assert result.returncode == 2
+    assert result.stderr.startswith("inbox-app: error: no display")
+    assert "sync --demo" in result.stderr and "Traceback" not in result.stderr
