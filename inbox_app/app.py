@@ -15,7 +15,6 @@ import contextlib
 import logging
 import os
 import sys
-import tempfile
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -25,6 +24,7 @@ from PySide6.QtWidgets import QApplication, QMessageBox
 
 from inbox_app.config import ConfigError, default_config_path, default_db_path, load_config
 from inbox_app.core.accounts import AccountConfig
+from inbox_app.demo import demo_profile
 from inbox_app.logs import configure_logging
 from inbox_app.store.errors import StoreError
 from inbox_app.sync.service import InboxService
@@ -76,7 +76,9 @@ async def _main(options: GuiOptions, add_secrets: Callable[[Iterable[str]], None
     install_exception_hooks(asyncio.get_running_loop())
     with contextlib.ExitStack() as stack:
         if options.demo:
-            accounts, db_path = _start_demo(stack)
+            demo = stack.enter_context(demo_profile())
+            log.info("demo: simulator at %s, cache %s", demo.simulator_url, demo.db_path)
+            accounts, db_path = demo.accounts, demo.db_path
             interval = min(options.interval, DEMO_INTERVAL)
         else:
             try:
@@ -124,17 +126,6 @@ def _no_display() -> bool:
     if not sys.platform.startswith("linux") or os.environ.get("QT_QPA_PLATFORM"):
         return False
     return not (os.environ.get("DISPLAY") or os.environ.get("WAYLAND_DISPLAY"))
-
-
-def _start_demo(stack: contextlib.ExitStack) -> tuple[list[AccountConfig], Path]:
-    from inbox_app.demo import simulator_accounts
-    from inbox_app.simulator import SimConfig, Simulator, serve_in_thread
-
-    sim = Simulator(SimConfig(live=True))
-    running = stack.enter_context(serve_in_thread(sim))
-    profile = Path(stack.enter_context(tempfile.TemporaryDirectory(prefix="agent-inbox-demo-")))
-    log.info("demo: simulator at %s, profile %s", running.base_url, profile)
-    return simulator_accounts(running, sim.credentials), profile / "inbox.sqlite3"
 
 
 def _config_hint() -> str:

@@ -12,7 +12,6 @@ import itertools
 import json
 import os
 import sys
-import tempfile
 from collections.abc import Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
@@ -182,31 +181,23 @@ class _ProgressPrinter:
 
 
 def _sync_demo(args: argparse.Namespace) -> int:
-    from inbox_app.demo import simulator_accounts
-    from inbox_app.simulator import SimConfig, Simulator, serve_in_thread
+    from inbox_app.demo import demo_profile
 
     configure_logging(args.verbose)
-    sim = Simulator(SimConfig(live=True))
-    with (
-        tempfile.TemporaryDirectory(prefix="agent-inbox-demo-") as profile,
-        serve_in_thread(sim) as running,
-    ):
-        db_path = Path(profile) / "inbox.sqlite3"
-        print(f"simulator at {running.base_url}, throwaway cache {db_path}", file=sys.stderr)
-        accounts = simulator_accounts(running, sim.credentials)
-        return asyncio.run(_demo(accounts, db_path, args.interval or 3.0))
+    with demo_profile() as demo:
+        print(
+            f"simulator at {demo.simulator_url}, throwaway cache {demo.db_path}", file=sys.stderr
+        )
+        return asyncio.run(_demo(demo.accounts, demo.db_path, args.interval or 3.0))
 
 
 async def _demo(accounts: Sequence[AccountConfig], db_path: Path, interval: float) -> int:
     writer = Writer(db_path)
+    conn = open_reader(db_path)
 
     def summarise(changes: ChangeSet) -> None:
-        conn = open_reader(db_path)
-        try:
-            total = queries.count_threads(conn, changes.account)
-            unread = queries.count_threads(conn, changes.account, unread_only=True)
-        finally:
-            conn.close()
+        total = queries.count_threads(conn, changes.account)
+        unread = queries.count_threads(conn, changes.account, unread_only=True)
         print(
             f"[{changes.account}] {len(changes.threads)} threads changed,"
             f" {len(changes.messages)} with new messages; inbox now {total} threads,"
@@ -219,6 +210,7 @@ async def _demo(accounts: Sequence[AccountConfig], db_path: Path, interval: floa
         await engine.run_forever(interval)
     finally:
         await engine.aclose()
+        conn.close()
         writer.close()
     return EXIT_OK
 

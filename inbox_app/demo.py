@@ -3,7 +3,11 @@ and a throwaway profile, so the product can be tried (and tested) with no vendor
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+import tempfile
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass
+from pathlib import Path
 from typing import Protocol
 
 from inbox_app.core.accounts import AccountConfig
@@ -37,3 +41,28 @@ def simulator_accounts(
             values={"accounts_url": urls.zoho_accounts_url, **credentials["zoho"]},
         ),
     ]
+
+
+@dataclass(frozen=True, slots=True)
+class DemoProfile:
+    accounts: list[AccountConfig]
+    db_path: Path
+    simulator_url: str
+
+
+@contextmanager
+def demo_profile() -> Iterator[DemoProfile]:
+    """The simulator with live traffic on a free loopback port and a throwaway cache,
+    both gone when the block ends."""
+    from inbox_app.simulator import SimConfig, Simulator, serve_in_thread
+
+    sim = Simulator(SimConfig(live=True))
+    with (
+        tempfile.TemporaryDirectory(prefix="agent-inbox-demo-") as profile,
+        serve_in_thread(sim) as running,
+    ):
+        yield DemoProfile(
+            simulator_accounts(running, sim.credentials),
+            Path(profile) / "inbox.sqlite3",
+            running.base_url,
+        )
