@@ -15,6 +15,7 @@ from inbox_app.core.models import Direction
 from inbox_app.store import views
 from inbox_app.store.views import MessageRow, Pending
 from inbox_app.ui.models.diff import reconcile
+from inbox_app.ui.models.flags import leaf_flags
 from inbox_app.ui.models.roles import Roles
 from inbox_app.ui.models.text import full_time, one_line, safe_text, tooltip
 
@@ -91,13 +92,7 @@ class MessageListModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return leaf_flags(index)
 
     def canFetchMore(self, parent: _Index) -> bool:
         return not parent.isValid() and self._has_older and not self._busy

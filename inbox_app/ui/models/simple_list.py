@@ -8,6 +8,7 @@ from typing import Any, Generic, TypeVar
 
 from PySide6.QtCore import QAbstractListModel, QModelIndex, QObject, QPersistentModelIndex, Qt
 
+from inbox_app.ui.models.flags import leaf_flags
 from inbox_app.ui.models.roles import Roles
 from inbox_app.ui.models.text import one_line, tooltip
 
@@ -44,13 +45,7 @@ class SimpleListModel(QAbstractListModel, Generic[T]):
         return 0 if parent.isValid() else len(self._items)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return leaf_flags(index)
 
     def data(self, index: _Index, role: int = Qt.ItemDataRole.DisplayRole) -> Any:
         item = self.item_at(index.row()) if index.isValid() else None

@@ -19,6 +19,7 @@ from inbox_app.core.phone import display_number
 from inbox_app.store import views
 from inbox_app.store.views import Pending, ThreadKey, ThreadScope, ThreadSummary
 from inbox_app.ui.models.diff import reconcile
+from inbox_app.ui.models.flags import leaf_flags
 from inbox_app.ui.models.roles import Roles
 from inbox_app.ui.models.text import customer_label, full_time, one_line, tooltip
 
@@ -146,13 +147,7 @@ class ThreadListModel(QAbstractListModel):
         return 0 if parent.isValid() else len(self._rows)
 
     def flags(self, index: _Index) -> Qt.ItemFlag:
-        if not index.isValid():
-            return Qt.ItemFlag.NoItemFlags
-        return (
-            Qt.ItemFlag.ItemIsEnabled
-            | Qt.ItemFlag.ItemIsSelectable
-            | Qt.ItemFlag.ItemNeverHasChildren
-        )
+        return leaf_flags(index)
 
     def canFetchMore(self, parent: _Index) -> bool:
         return not parent.isValid() and not self._exhausted and not self._busy
