@@ -68,7 +68,7 @@ class InboxService:
         IntentRefused, writing nothing, when the action is not possible."""
         item_id = await self.writer.run(intent, durable=True)
         if self._on_change is not None:
-            self._on_change(ChangeSet(account, threads={thread_key}, messages={thread_key}))
+            self._on_change(ChangeSet(account, threads={thread_key}))
         self.engine.kick(account)
         return item_id
 

@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from inbox_app.core.models import Attachment
+from inbox_app.core.models import Attachment, Direction
 from inbox_app.store import queries
 from inbox_app.store.db import open_reader
 from inbox_app.store.queries import ThreadRow
@@ -247,15 +247,19 @@ class MainWindow(QMainWindow):
             self.tray.setIcon(badge_icon(unread))
 
     def _notify(self, changes: ChangeSet) -> None:
-        """A desktop notification for threads that got new unread messages; the first
-        pass of an account is the initial load, not news."""
+        """A desktop notification for threads whose newest message is an unread one from
+        the customer (not the agent's own reply or action); the first pass of an
+        account is the initial load, not news."""
         if changes.account not in self._notified_once:
             self._notified_once.add(changes.account)
             return
         fresh = []
         for key in sorted(changes.messages):
             row = queries.get_thread(self.conn, changes.account, key)
-            if row is not None and row.unread and row.status == "active":
+            if row is None or not row.unread or row.status != "active":
+                continue
+            newest = queries.list_messages(self.conn, changes.account, key, limit=1)
+            if newest and newest[0].direction is Direction.IN:
                 fresh.append(row)
         if not fresh or self.tray is None:
             return
