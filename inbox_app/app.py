@@ -100,7 +100,6 @@ async def _run_window(accounts: Sequence[AccountConfig], db_path: Path, interval
             db_path,
             on_change=bridge.on_change,
             on_status=bridge.on_status,
-            on_progress=bridge.on_progress,
         )
     except (StoreError, OSError) as exc:
         await _tell("Agent Inbox cannot open its cache", str(exc), f"Cache file: {db_path}")

@@ -42,7 +42,6 @@ class InboxService:
         on_progress: ProgressCallback | None = None,
         tuning: SyncTuning | None = None,
     ) -> None:
-        self.accounts = {a.name: a for a in accounts}
         self._on_change = on_change
         self.db_path = db_path
         self.writer = Writer(db_path)

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from PySide6.QtCore import QObject, Signal
 
-from inbox_app.sync.changes import AccountStatus, ChangeSet, Progress
+from inbox_app.sync.changes import AccountStatus, ChangeSet
 
 
 class SyncBridge(QObject):
@@ -14,14 +14,9 @@ class SyncBridge(QObject):
     """A ChangeSet: what a sync pass or an action changed in the store."""
     status = Signal(object)
     """An AccountStatus: syncing, synced at, offline, error with its reason."""
-    progress = Signal(object)
-    """A Progress step of a running pass."""
 
     def on_change(self, changes: ChangeSet) -> None:
         self.changed.emit(changes)
 
     def on_status(self, status: AccountStatus) -> None:
         self.status.emit(status)
-
-    def on_progress(self, progress: Progress) -> None:
-        self.progress.emit(progress)
