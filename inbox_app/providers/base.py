@@ -20,7 +20,7 @@ from inbox_app.core.models import (
     TermCode,
     Thread,
 )
-from inbox_app.providers.errors import NotSupported
+from inbox_app.providers.errors import NotSupported, ProviderError
 
 
 class Provider(ABC):
@@ -97,6 +97,14 @@ class Provider(ABC):
     async def fetch_attachment(self, attachment: Attachment) -> tuple[bytes, str]:
         """An attachment's bytes and content type, through the vendor's own download."""
         raise NotSupported(f"{self.kind.value} offers no attachment download")
+
+    async def fetch_preview(self, attachment: Attachment, max_bytes: int) -> tuple[bytes, str]:
+        """A small rendition for a thumbnail where the vendor has one, else the file;
+        more than `max_bytes` is a ProviderError, so a huge video never lands in memory."""
+        data, content_type = await self.fetch_attachment(attachment)
+        if len(data) > max_bytes:
+            raise ProviderError(f"The attachment is too large to preview ({len(data)} bytes)")
+        return data, content_type
 
     async def find_sent(self, thread: Thread, body: str, after: datetime) -> Message | None:
         """The outbound message with this body sent at or after `after`, if the vendor's

@@ -439,6 +439,9 @@ class ZohoVoiceProvider(Provider):
     async def fetch_attachment(self, attachment: Attachment) -> tuple[bytes, str]:
         return await self.fetch_mms(attachment.id, download=True)
 
+    async def fetch_preview(self, attachment: Attachment, max_bytes: int) -> tuple[bytes, str]:
+        return await self.fetch_mms(attachment.id, download=False, max_bytes=max_bytes)
+
     async def find_sent(self, thread: Thread, body: str, after: datetime) -> Message | None:
         params = {
             "customerNumber": parse.wire_number(thread.customer_number),

@@ -21,6 +21,7 @@ from inbox_app.sync.account_sync import ProgressCallback, SyncTuning
 from inbox_app.sync.changes import ChangeSet
 from inbox_app.sync.downloads import safe_file_name, save_bytes
 from inbox_app.sync.engine import ChangeCallback, ProviderFactory, StatusCallback, SyncEngine
+from inbox_app.sync.previews import PREVIEW_LIMIT, PreviewCache
 
 Intent = Callable[[sqlite3.Connection], int]
 """One of `sync.intents`' functions bound to its arguments: queues an outbox row."""
@@ -45,6 +46,7 @@ class InboxService:
         self._on_change = on_change
         self.db_path = db_path
         self.writer = Writer(db_path)
+        self.previews = PreviewCache(db_path.with_name(db_path.stem + "-previews"))
         self.engine = SyncEngine(
             accounts,
             self.writer,
@@ -106,6 +108,19 @@ class InboxService:
             raise LookupFailed(str(exc)) from None
         name = safe_file_name(attachment.name, content_type or attachment.content_type)
         return await asyncio.to_thread(save_bytes, directory, name, data)
+
+    async def attachment_preview(self, account: str, attachment: Attachment) -> bytes:
+        """Bytes to draw a thumbnail from: from the disk cache, else through the vendor's
+        preview download (capped at PREVIEW_LIMIT); raises LookupFailed with the reason."""
+        cached = await asyncio.to_thread(self.previews.get, account, attachment.id)
+        if cached:
+            return cached
+        try:
+            data, _type = await self.provider(account).fetch_preview(attachment, PREVIEW_LIMIT)
+        except ProviderError as exc:
+            raise LookupFailed(str(exc)) from None
+        await asyncio.to_thread(self.previews.put, account, attachment.id, data)
+        return data
 
     async def aclose(self) -> None:
         await self.engine.aclose()

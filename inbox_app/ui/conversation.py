@@ -21,6 +21,7 @@ from inbox_app.store.queries import ThreadRow
 from inbox_app.ui.composer import Composer
 from inbox_app.ui.delegates.bubble_delegate import BubbleDelegate
 from inbox_app.ui.models.messages import MessageListModel
+from inbox_app.ui.thumbnails import ThumbnailCache
 
 
 def plain_label(text: str = "", *, name: str = "") -> QLabel:
@@ -108,13 +109,20 @@ class ConversationPane(QWidget):
             lambda _index, attachment: self.attachment_activated.emit(self._account, attachment)
         )
 
+    def use_thumbnails(self, thumbnails: ThumbnailCache) -> None:
+        """Show pictures as thumbnails from `thumbnails` (repainting as they arrive)."""
+        self.delegate.thumbnails = thumbnails
+        self.delegate.clear_cache()
+        thumbnails.changed.connect(self.transcript.viewport().update)
+
     def show_thread(self, thread: ThreadRow | None) -> None:
         self.header.show_thread(thread)
+        self._account = "" if thread is None else thread.account
+        if self.delegate.thumbnails is not None:
+            self.delegate.thumbnails.account = self._account
         if thread is None:
-            self._account = ""
             self.model.clear()
             return
-        self._account = thread.account
         self.model.set_thread(thread.account, thread.key)
         self.transcript.scrollToBottom()
 

@@ -50,6 +50,7 @@ from inbox_app.ui.models.inbox_tree import InboxTreeModel
 from inbox_app.ui.models.roles import Roles
 from inbox_app.ui.models.thread_list import ThreadFilter, ThreadListModel
 from inbox_app.ui.settings import restore_window, save_window
+from inbox_app.ui.thumbnails import ThumbnailCache
 
 log = logging.getLogger(__name__)
 
@@ -114,6 +115,9 @@ class MainWindow(QMainWindow):
         self.empty_hint.setWordWrap(True)
 
         self.conversation = ConversationPane(self.conn)
+        self.conversation.use_thumbnails(
+            ThumbnailCache(service.attachment_preview, self._spawn, self)
+        )
 
         filters = QHBoxLayout()
         filters.addWidget(self.unread_only)
@@ -431,8 +435,11 @@ class MainWindow(QMainWindow):
         what waits on the user (an open dialog), then let go of the database."""
         if self._tasks:
             await asyncio.wait(set(self._tasks), timeout=SHUTDOWN_GRACE_S)
-        for task in set(self._tasks):
+        pending = set(self._tasks)
+        for task in pending:
             task.cancel()
+        if pending:
+            await asyncio.wait(pending)
         if self.tray is not None:
             self.tray.hide()
         self.conn.close()

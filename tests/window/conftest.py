@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtCore import QSettings
+from PySide6.QtCore import QModelIndex, QSettings
 from PySide6.QtWidgets import QApplication
 
 from inbox_app.demo import simulator_accounts
@@ -84,3 +84,25 @@ async def window(
     main.deleteLater()
     await until(lambda: not shiboken6.isValid(main))
     await service.aclose()
+
+
+async def open_mms_message(window: MainWindow) -> QModelIndex:
+    """Select a Zoho thread holding an MMS and return its message's transcript index."""
+    row = window.conn.execute(
+        "SELECT t.key, m.vendor_id FROM messages m JOIN threads t ON t.id = m.thread_id"
+        " WHERE m.account = 'Zoho demo' AND m.attachments != '[]' LIMIT 1"
+    ).fetchone()
+    assert row is not None, "the simulator seeds MMS on Zoho conversations"
+    window.sidebar.setCurrentIndex(window.inboxes.index_of("Zoho demo"))
+    window.status_filter.setCurrentText("All")
+    thread_row = window.threads.row_of("Zoho demo", row[0])
+    while thread_row is None and window.threads.canFetchMore(QModelIndex()):
+        window.threads.fetchMore(QModelIndex())
+        thread_row = window.threads.row_of("Zoho demo", row[0])
+    assert thread_row is not None
+    window.thread_list.setCurrentIndex(window.threads.index(thread_row, 0))
+    transcript = window.conversation.model
+    await until(lambda: transcript.row_of(row[1]) is not None)
+    message_row = transcript.row_of(row[1])
+    assert message_row is not None
+    return transcript.index(message_row, 0)

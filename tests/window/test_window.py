@@ -14,7 +14,7 @@ from inbox_app.ui import thread_actions
 from inbox_app.ui.dialogs import ChoiceDialog
 from inbox_app.ui.main_window import MainWindow
 from inbox_app.ui.models.roles import Roles
-from tests.window.conftest import until
+from tests.window.conftest import open_mms_message, until
 
 
 def sidebar_rows(window: MainWindow) -> list[tuple[str, int, int]]:
@@ -231,22 +231,7 @@ async def test_attachment_is_downloaded_through_the_vendor_and_saved_safely(
     window: MainWindow, sim: Simulator, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     monkeypatch.setattr(thread_actions, "downloads_folder", lambda: tmp_path / "downloads")
-    row = window.conn.execute(
-        "SELECT t.key, m.vendor_id FROM messages m JOIN threads t ON t.id = m.thread_id"
-        " WHERE m.account = 'Zoho demo' AND m.attachments != '[]' LIMIT 1"
-    ).fetchone()
-    assert row is not None, "the simulator seeds MMS on Zoho conversations"
-    window.sidebar.setCurrentIndex(window.inboxes.index_of("Zoho demo"))
-    window.status_filter.setCurrentText("All")
-    thread_row = window.threads.row_of("Zoho demo", row[0])
-    while thread_row is None and window.threads.canFetchMore(QModelIndex()):
-        window.threads.fetchMore(QModelIndex())
-        thread_row = window.threads.row_of("Zoho demo", row[0])
-    assert thread_row is not None
-    window.thread_list.setCurrentIndex(window.threads.index(thread_row, 0))
-    transcript = window.conversation.model
-    await until(lambda: transcript.row_of(row[1]) is not None)
-    index = transcript.index(transcript.row_of(row[1]), 0)
+    index = await open_mms_message(window)
     (attachment, *_) = index.data(Roles.AttachmentsRole)
     window.conversation.delegate.attachment_activated.emit(index, attachment)
     await until(

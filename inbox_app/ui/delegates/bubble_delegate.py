@@ -1,7 +1,8 @@
 """Chat bubbles for the transcript: inbound on the left, outbound on the right, the body
 wrapped as plain text with QTextLayout (never a rich-text path: `<b>hi</b>` shows as those
 characters), laid out right to left when the text is, with the time and delivery state
-underneath and one line per attachment inside the bubble.
+underneath and one line per attachment inside the bubble, a picture's thumbnail above
+its line once the window gives the delegate a ThumbnailCache.
 
 Measuring a wrapped 10 kB body is the expensive part of a transcript, so sizes are cached
 by (message id, status, body, width); the cache empties when the width or font changes."""
@@ -52,6 +53,7 @@ from inbox_app.store.views import Pending
 from inbox_app.ui.delegates.thread_delegate import colour_group, error_colour
 from inbox_app.ui.models.roles import Roles
 from inbox_app.ui.models.text import full_time, message_time, one_line, size_label, tooltip
+from inbox_app.ui.thumbnails import THUMB_SIZE, ThumbnailCache, is_picture
 
 H_MARGIN = 10
 V_MARGIN = 4
@@ -77,7 +79,8 @@ class _Content:
     layout: QTextLayout | None
     line_width: float
     text_size: QSize
-    attachments: tuple[tuple[Attachment, str], ...]
+    attachments: tuple[tuple[Attachment, str, int], ...]
+    """(attachment, its elided line, the height it takes: a line, or thumbnail + line)"""
     line_height: int
     bubble: QSize
     footer: str
@@ -183,6 +186,8 @@ class BubbleDelegate(QStyledItemDelegate):
         self._context: tuple[int, str] | None = None
         self.layouts_built = 0
         """How many messages were measured (the cache's misses)."""
+        self.thumbnails: ThumbnailCache | None = None
+        """Where picture thumbnails come from; without one, pictures are lines too."""
 
     def clear_cache(self) -> None:
         """Forget every measurement (e.g. after a font or style change)."""
@@ -239,8 +244,14 @@ class BubbleDelegate(QStyledItemDelegate):
             link_font.setUnderline(True)
             painter.setFont(link_font)
             painter.setPen(link)
-            for rect, _attachment, line in placed.attachments:
-                painter.drawText(rect, _single_line(content.rtl), line)
+            for rect, attachment, line in placed.attachments:
+                text_rect = QRect(rect)
+                if rect.height() > content.line_height:
+                    text_rect.setTop(rect.bottom() + 1 - content.line_height)
+                    self._paint_thumbnail(painter, option, rect, attachment, ink)
+                    painter.setFont(link_font)
+                    painter.setPen(link)
+                painter.drawText(text_rect, _single_line(content.rtl), line)
         painter.setFont(_small(option.font))
         secondary = palette.color(group, QPalette.ColorRole.PlaceholderText)
         painter.setPen(error_colour(palette) if content.failed else secondary)
@@ -295,6 +306,32 @@ class BubbleDelegate(QStyledItemDelegate):
 
     # --- internals ----------------------------------------------------------------------
 
+    def _paint_thumbnail(
+        self,
+        painter: QPainter,
+        option: QStyleOptionViewItem,
+        rect: QRect,
+        attachment: Attachment,
+        ink: QColor,
+    ) -> None:
+        """The picture fitted into its box, or a framed box saying why there is none yet."""
+        box = QRect(
+            rect.left(), rect.top(), min(THUMB_SIZE.width(), rect.width()), THUMB_SIZE.height()
+        )
+        pixmap = self.thumbnails.lookup(attachment) if self.thumbnails is not None else None
+        if pixmap is not None:
+            scaled = pixmap.size().scaled(box.size(), Qt.AspectRatioMode.KeepAspectRatio)
+            target = QRect(box.topLeft(), scaled)
+            painter.drawPixmap(target, pixmap)
+            return
+        failure = self.thumbnails.failure(attachment) if self.thumbnails is not None else None
+        painter.setPen(ink)
+        painter.setBrush(Qt.BrushStyle.NoBrush)
+        painter.drawRoundedRect(QRectF(box).adjusted(0.5, 0.5, -0.5, -0.5), 6, 6)
+        painter.setFont(_small(option.font))
+        text = "No preview" if failure else "Loading preview…"
+        painter.drawText(box, int(Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap), text)
+
     def _tooltip_at(self, option: QStyleOptionViewItem, index: _Index, pos: QPoint) -> str:
         placed = self._place_row(option, index)
         for rect, attachment, _line in placed.attachments:
@@ -340,20 +377,24 @@ class BubbleDelegate(QStyledItemDelegate):
         if body or not attachments:
             layout = layout_text(body, font, max_text)
             text_size = measure_text(layout)
+        line_height = metrics.height()
+        thumbnails = self.thumbnails is not None
         lines = tuple(
             (
                 a,
                 metrics.elidedText(
                     f"{PAPERCLIP} {_attachment_label(a)}", Qt.TextElideMode.ElideMiddle, max_text
                 ),
+                line_height
+                + (THUMB_SIZE.height() + PART_GAP if thumbnails and is_picture(a) else 0),
             )
             for a in attachments
         )
-        line_height = metrics.height()
-        content_width = max(
-            [text_size.width(), *(metrics.horizontalAdvance(line) for _a, line in lines)]
-        )
-        content_height = text_size.height() + line_height * len(lines)
+        widths = [metrics.horizontalAdvance(line) for _a, line, _h in lines]
+        if any(height > line_height for _a, _line, height in lines):
+            widths.append(min(THUMB_SIZE.width(), max_text))
+        content_width = max([text_size.width(), *widths])
+        content_height = text_size.height() + sum(height for _a, _line, height in lines)
         if layout is not None and lines:
             content_height += PART_GAP
         bubble = QSize(content_width + 2 * H_PAD, content_height + 2 * V_PAD)
@@ -406,11 +447,9 @@ def _place(rect: QRect, content: _Content, outbound: bool) -> _Placed:
     origin_x = content_left + content_width - content.line_width if content.rtl else content_left
     y = top + content.text_size.height() + (PART_GAP if content.layout is not None else 0)
     attachments = []
-    for attachment, line in content.attachments:
-        attachments.append(
-            (QRect(content_left, y, content_width, content.line_height), attachment, line)
-        )
-        y += content.line_height
+    for attachment, line, height in content.attachments:
+        attachments.append((QRect(content_left, y, content_width, height), attachment, line))
+        y += height
     footer_top = bubble.bottom() + 1 + FOOTER_GAP
     footer = QRect(bubble.left(), footer_top, bubble_width, content.footer_height)
     if outbound:
