@@ -35,6 +35,7 @@ from inbox_app.ui.preferences.fields import PROVIDER_HINTS, PROVIDER_NAMES, fiel
 from inbox_app.ui.preferences.keyring_note import secrets_note
 
 OK_COLOUR = "#1a7f37"
+_HEADER_ROWS = 2  # provider and name; the provider's own fields follow
 ERROR_COLOUR = "#c62828"
 
 
@@ -77,13 +78,9 @@ class AccountForm(QDialog):
             self.provider.setEnabled(False)
             self.name.setReadOnly(True)
             self.name.setToolTip("To rename an account, remove it and add it again.")
-        header = QFormLayout()
-        header.addRow("Provider", self.provider)
-        header.addRow("Name", self.name)
-
-        self.fields_box = QWidget()
-        self.fields = QFormLayout(self.fields_box)
-        self.fields.setContentsMargins(0, 0, 0, 0)
+        self.fields = QFormLayout()
+        self.fields.addRow("Provider", self.provider)
+        self.fields.addRow("Name", self.name)
         self.hint = _plain_label("")
 
         self.plain_text = QCheckBox("Store secrets in plain text in the config file")
@@ -114,8 +111,7 @@ class AccountForm(QDialog):
         self.buttons.rejected.connect(self.reject)
 
         layout = QVBoxLayout(self)
-        layout.addLayout(header)
-        layout.addWidget(self.fields_box)
+        layout.addLayout(self.fields)
         layout.addWidget(self.hint)
         layout.addSpacing(6)
         layout.addWidget(self.plain_text)
@@ -135,8 +131,8 @@ class AccountForm(QDialog):
         return ProviderKind(self.provider.currentData())
 
     def _build_fields(self) -> None:
-        while self.fields.rowCount():
-            self.fields.removeRow(0)
+        while self.fields.rowCount() > _HEADER_ROWS:
+            self.fields.removeRow(_HEADER_ROWS)
         self.inputs.clear()
         stored_secrets = self._stored_secret_keys()
         for spec in fields_for(self.kind()):

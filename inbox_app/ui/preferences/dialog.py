@@ -36,7 +36,7 @@ class SettingsDialog(QDialog):
         self.tabs = QTabWidget()
         self.tabs.addTab(self.accounts, "Accounts")
         self.tabs.addTab(self.general, "General")
-        self.path_label = QLabel(f"Saved in {config_path}")
+        self.path_label = QLabel(self._saved_note())
         self.path_label.setTextFormat(Qt.TextFormat.PlainText)
         self.path_label.setWordWrap(True)
         self.path_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
@@ -55,5 +55,8 @@ class SettingsDialog(QDialog):
         except (ConfigError, OSError) as exc:
             self.path_label.setText(f"Could not save the settings: {exc}")
             return
-        self.path_label.setText(f"Saved in {self.config_path}")
+        self.path_label.setText(self._saved_note())
         self.settings_changed.emit(settings)
+
+    def _saved_note(self) -> str:
+        return f"Changes are saved as you make them, in {self.config_path}"

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import QMainWindow, QMessageBox
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.diagnostics import diagnostics_text, versions
 from inbox_app.sync.changes import AccountStatus
+from inbox_app.ui.icons import icon
 
 STATUS_MS = 5000
 
@@ -47,7 +48,7 @@ class HelpMenu:
         self._describe = describe
         self.about_box: QMessageBox | None = None
 
-        self.act_settings = QAction("Settings…", window)
+        self.act_settings = QAction(icon("settings"), "Settings…", window)
         self.act_settings.setObjectName("settings")
         self.act_settings.setShortcut(QKeySequence("Ctrl+,"))
         self.act_settings.setStatusTip("Accounts, sync interval, notifications and theme")
