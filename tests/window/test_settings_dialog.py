@@ -7,14 +7,17 @@ import tomllib
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtGui import QGuiApplication
 from PySide6.QtWidgets import QMessageBox
 
 from inbox_app.config import Settings
 from inbox_app.demo import simulator_accounts
 from inbox_app.secret_store import SessionSecrets
-from inbox_app.simulator import RunningServer, Simulator
+from inbox_app.simulator import FaultConfig, RunningServer, Simulator
 from inbox_app.sync.runner import SyncRunner
+from inbox_app.sync.service import InboxService
+from inbox_app.ui.bridge import SyncBridge
 from inbox_app.ui.main_window import MainWindow, describe_status
 from inbox_app.ui.preferences.dialog import SettingsDialog
 from inbox_app.ui.preferences.help_menu import HelpMenu
@@ -231,3 +234,36 @@ async def test_help_menu_diagnostics_and_about(
     assert menus.about_box is not None and menus.about_box.isVisible()
     assert "PySide6: " in menus.about_box.informativeText()
     menus.about_box.close()
+
+
+async def test_closing_the_form_mid_test_cancels_it_quietly(
+    dialog: SettingsDialog, running: RunningServer, sim: Simulator
+) -> None:
+    sim.faults = FaultConfig(latency_ms=2000)
+    dialog.accounts.add_button.click()
+    form = dialog.accounts.form
+    values = livevox_values(running.livevox_url, sim.credentials["livevox"])
+    fill_form(form, "livevox", "LV", values)
+    form.test_button.click()
+    task = form._probe_task
+    assert task is not None
+    form.reject()
+    await until(task.done)
+    assert task.cancelled()
+    assert not dialog.config_path.exists()
+
+
+async def test_a_window_without_accounts_says_where_to_add_one(
+    tmp_path: Path, qtbot: object
+) -> None:
+    bridge = SyncBridge()
+    service = InboxService([], tmp_path / "inbox.sqlite3", on_change=bridge.on_change)
+    main = MainWindow(service, bridge)
+    try:
+        assert main.empty_hint.text().startswith("No accounts yet. Add one under File → Settings…")
+    finally:
+        main.close()
+        await main.aclose()
+        main.deleteLater()
+        await until(lambda: not shiboken6.isValid(main))
+        await service.aclose()

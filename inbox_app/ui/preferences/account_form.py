@@ -5,6 +5,7 @@ the window keeps responding while the vendor answers."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Mapping, Set
 from pathlib import Path
 from typing import Any
@@ -29,10 +30,12 @@ from inbox_app.account_edits import AccountEdit, plain_text_secrets, save_accoun
 from inbox_app.config import ConfigError, check_account
 from inbox_app.core.accounts import SECRET_KEYS, AccountConfig
 from inbox_app.core.models import ProviderKind
-from inbox_app.providers.probe import probe
+from inbox_app.providers.probe import ProbeResult, probe
 from inbox_app.secret_store import SessionSecrets
 from inbox_app.ui.preferences.fields import PROVIDER_HINTS, PROVIDER_NAMES, fields_for
 from inbox_app.ui.preferences.keyring_note import secrets_note
+
+log = logging.getLogger(__name__)
 
 OK_COLOUR = "#1a7f37"
 _HEADER_ROWS = 2  # provider and name; the provider's own fields follow
@@ -215,10 +218,15 @@ class AccountForm(QDialog):
         self._probe_task = asyncio.ensure_future(self._probe(account))
 
     async def _probe(self, account: AccountConfig) -> None:
+        """Cancelled when the form closes; then it touches no widget, which may be gone."""
         try:
             outcome = await probe(account)
-        finally:
-            self.test_button.setEnabled(True)
+        except asyncio.CancelledError:
+            raise
+        except Exception:
+            log.exception("connection test of account %r failed unexpectedly", account.name)
+            outcome = ProbeResult(False, "Unexpected error; the details are in the log")
+        self.test_button.setEnabled(True)
         self._show_result(outcome.ok, outcome.text)
 
     def _show_result(self, ok: bool, text: str) -> None:

@@ -4,6 +4,7 @@ per account, with an explicit opt-in to remember them in plain text."""
 from __future__ import annotations
 
 import asyncio
+import logging
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -23,8 +24,10 @@ from inbox_app.account_edits import AccountEdit, save_account
 from inbox_app.config import ConfigError, PendingAccount
 from inbox_app.config_file import account_table, read_document
 from inbox_app.core.accounts import AccountConfig
-from inbox_app.secret_store import SessionSecrets
+from inbox_app.secret_store import SessionSecrets, store_secret
 from inbox_app.ui.preferences.fields import PROVIDER_NAMES, label
+
+log = logging.getLogger(__name__)
 
 
 class SecretPrompt(QDialog):
@@ -88,13 +91,26 @@ async def ask_for_secrets(
         prompt.deleteLater()
         if result != QDialog.DialogCode.Accepted.value:
             continue
-        table = account_table(read_document(config_path), account.name)
-        try:
-            if table is not None:
-                edit = AccountEdit(table, secrets, plain_text=remember, replacing=account.name)
-                save_account(config_path, edit, memory)
-        except (ConfigError, OSError):
+        if remember:
+            _remember_in_file(config_path, account.name, secrets, memory)
+        else:
+            # Not written to the file at all: a hand-written one keeps its comments.
             for key, value in secrets.items():
-                memory.remember(account.name, key, value)
+                if not store_secret(account.name, key, value):
+                    memory.remember(account.name, key, value)
         accounts.append(account.complete(secrets))
     return accounts
+
+
+def _remember_in_file(
+    config_path: Path, name: str, secrets: dict[str, str], memory: SessionSecrets
+) -> None:
+    try:
+        table = account_table(read_document(config_path), name)
+        if table is not None:
+            save_account(config_path, AccountEdit(table, secrets, True, name), memory)
+            return
+    except (ConfigError, OSError) as exc:
+        log.warning("could not write the secrets of %r to the config file: %s", name, exc)
+    for key, value in secrets.items():
+        memory.remember(name, key, value)
