@@ -8,8 +8,8 @@ from pathlib import Path
 
 import pytest
 import shiboken6
-from PySide6.QtGui import QGuiApplication
-from PySide6.QtWidgets import QMessageBox
+from PySide6.QtGui import QGuiApplication, QPalette
+from PySide6.QtWidgets import QApplication, QMessageBox
 
 from inbox_app.config import Settings
 from inbox_app.demo import simulator_accounts
@@ -22,6 +22,7 @@ from inbox_app.ui.main_window import MainWindow, describe_status
 from inbox_app.ui.preferences.dialog import SettingsDialog
 from inbox_app.ui.preferences.help_menu import HelpMenu
 from inbox_app.ui.preferences.live import LiveSettings
+from inbox_app.ui.preferences.theme import apply_theme
 from tests.window.conftest import MemoryKeyring, until
 from tests.window.preferences_helpers import fill_form, livevox_values, save
 
@@ -267,3 +268,18 @@ async def test_a_window_without_accounts_says_where_to_add_one(
         main.deleteLater()
         await until(lambda: not shiboken6.isValid(main))
         await service.aclose()
+
+
+def test_theme_forces_dark_or_light_and_goes_back_to_the_system(qtbot: object) -> None:
+    app = QApplication.instance()
+    assert isinstance(app, QApplication)
+    before = app.palette().color(QPalette.ColorRole.Window).name()
+    try:
+        apply_theme("dark")
+        assert app.palette().color(QPalette.ColorRole.Window).lightness() < 80
+        assert app.palette().color(QPalette.ColorRole.Text).lightness() > 180
+        apply_theme("light")
+        assert app.palette().color(QPalette.ColorRole.Window).lightness() > 180
+    finally:
+        apply_theme("system")
+    assert app.palette().color(QPalette.ColorRole.Window).name() == before
