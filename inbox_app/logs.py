@@ -75,22 +75,30 @@ def configure_logging(
     secret_filter = SecretFilter(secrets)
     handler.addFilter(secret_filter)
     handlers: list[logging.Handler] = [handler]
+    problem = None
     if log_dir is not None:
-        log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
-        file_handler = PrivateRotatingFileHandler(
-            log_dir / LOG_FILE_NAME,
-            maxBytes=LOG_MAX_BYTES,
-            backupCount=LOG_BACKUPS,
-            encoding="utf-8",
-        )
-        file_handler.setFormatter(formatter)
-        file_handler.setLevel(min(level, logging.INFO))
-        file_handler.addFilter(secret_filter)
-        handlers.append(file_handler)
+        try:
+            handlers.append(_file_handler(log_dir, min(level, logging.INFO), formatter))
+        except OSError as exc:
+            problem = f"no log file in {log_dir}: {exc}"
+    for extra in handlers[1:]:
+        extra.addFilter(secret_filter)
     root = logging.getLogger()
     root.handlers[:] = handlers
     root.setLevel(min(h.level for h in handlers))
+    if problem:
+        logging.getLogger(__name__).warning("%s", problem)
     quiet = logging.DEBUG if verbosity >= 2 else logging.WARNING
     for noisy in ("httpx", "httpcore"):
         logging.getLogger(noisy).setLevel(quiet)
     return secret_filter
+
+
+def _file_handler(log_dir: Path, level: int, formatter: logging.Formatter) -> logging.Handler:
+    log_dir.mkdir(parents=True, exist_ok=True, mode=0o700)
+    handler = PrivateRotatingFileHandler(
+        log_dir / LOG_FILE_NAME, maxBytes=LOG_MAX_BYTES, backupCount=LOG_BACKUPS, encoding="utf-8"
+    )
+    handler.setFormatter(formatter)
+    handler.setLevel(level)
+    return handler

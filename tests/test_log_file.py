@@ -74,3 +74,13 @@ def test_diagnostics_name_versions_paths_and_accounts_never_secrets(tmp_path: Pa
     assert f"Cache: {db} (4 KiB)" in text
     assert "LiveVox NA3 (livevox): synced 10:00:00" in text
     assert "pw-very-secret" not in text and "tok-secret-1" not in text and "agent1" not in text
+
+
+def test_an_unwritable_log_directory_costs_the_file_not_the_app(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    blocker = tmp_path / "not-a-dir"
+    blocker.write_text("", encoding="utf-8")
+    logs.configure_logging(0, log_dir=blocker / "log")
+    assert "no log file in" in capsys.readouterr().err
+    assert len(logging.getLogger().handlers) == 1
