@@ -68,7 +68,7 @@ async def test_add_edit_remove_write_the_file_and_the_keyring(
     assert memory_keyring.entries[("agent-inbox", "LV:password")] == credentials["password"]
     text = path.read_text(encoding="utf-8")
     assert credentials["password"] not in text and credentials["access_token"] not in text
-    assert page.model.rowCount() == 1 and "LV" in page.model.index(0).data()
+    assert page.model.index(0).data() == "LV (LiveVox)"
 
     page.edit_button.click()
     form = page.form
@@ -87,6 +87,7 @@ async def test_add_edit_remove_write_the_file_and_the_keyring(
     assert account["password"] == credentials["password"]
     assert account["access_token"] == credentials["access_token"]
     assert memory_keyring.entries == {}, "one copy only: the keyring entry went"
+    assert page.model.index(0).data().endswith("secrets in plain text in the config file")
 
     page.remove_button.click()
     page.confirm.button(QMessageBox.StandardButton.Yes).click()

@@ -41,12 +41,14 @@ def _label(row: AccountRow) -> str:
         vendor = PROVIDER_NAMES[ProviderKind(row.provider)]
     except ValueError:
         vendor = row.provider
-    return f"{row.name}  ({vendor})"
+    plain = " · secrets in plain text in the config file" if row.plain_text else ""
+    return f"{row.name} ({vendor}){plain}"
 
 
 def _describe(row: AccountRow) -> str:
-    where = "in plain text in the config file" if row.plain_text else "outside the config file"
-    return f"{_label(row)}: secrets {where}"
+    if row.plain_text:
+        return f"{row.name}: anyone who can read the config file can read its secrets"
+    return f"{row.name}: secrets kept outside the config file"
 
 
 class AccountsPage(QWidget):
