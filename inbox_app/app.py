@@ -33,6 +33,7 @@ from inbox_app.config import (
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.demo import demo_profile
 from inbox_app.logs import configure_logging, default_log_dir
+from inbox_app.providers.errors import ProviderError
 from inbox_app.secret_store import SessionSecrets
 from inbox_app.store.errors import StoreError
 from inbox_app.sync.runner import SyncRunner
@@ -143,6 +144,9 @@ async def _run_window(profile: _Profile, add_secrets: Callable[[Iterable[str]], 
         await _tell(
             "Agent Inbox cannot open its cache", str(exc), f"Cache file: {profile.db_path}"
         )
+        return 2
+    except ProviderError as exc:
+        await _tell("Agent Inbox cannot start", str(exc), f"Config file: {profile.config_path}")
         return 2
     window = MainWindow(service, bridge)
     runner = SyncRunner(service, profile.settings.sync_interval)

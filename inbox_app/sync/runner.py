@@ -29,9 +29,12 @@ class SyncRunner:
 
     async def restart(self, accounts: Sequence[AccountConfig], interval: float) -> set[str]:
         """Sync `accounts` every `interval` seconds from now on; returns the names of
-        accounts that were dropped (their cache is gone)."""
+        accounts that were dropped (their cache is gone). If an account cannot be set
+        up (ProviderError: a vendor this version does not support), the error is
+        raised and the old accounts keep syncing."""
         await self.stop()
-        gone = await self.service.replace_accounts(accounts)
         self.interval = interval
-        self.start()
-        return gone
+        try:
+            return await self.service.replace_accounts(accounts)
+        finally:
+            self.start()

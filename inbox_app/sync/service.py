@@ -55,7 +55,11 @@ class InboxService:
             on_progress=on_progress,
             tuning=tuning,
         )
-        self.engine = self._new_engine(accounts)
+        try:
+            self.engine = self._new_engine(accounts)
+        except BaseException:
+            self.writer.close()
+            raise
 
     async def replace_accounts(self, accounts: Sequence[AccountConfig]) -> set[str]:
         """The settings changed: a fresh engine for `accounts` (the caller restarts `run`).

@@ -13,6 +13,7 @@ from PySide6.QtCore import Qt
 
 from inbox_app.config import ConfigError, Settings, load_config
 from inbox_app.core.accounts import AccountConfig
+from inbox_app.providers.errors import ProviderError
 from inbox_app.secret_store import SessionSecrets
 from inbox_app.sync.runner import SyncRunner
 from inbox_app.ui.errors import show_unexpected
@@ -85,8 +86,12 @@ class LiveSettings:
     async def _restart(self, accounts: list[AccountConfig]) -> None:
         async with self._lock:
             self._add_secrets([s for a in accounts for s in a.secrets()])
+            try:
+                gone = await self.runner.restart(accounts, self.settings.sync_interval)
+            except ProviderError as exc:
+                self.window.statusBar().showMessage(f"Accounts not applied: {exc}", STATUS_MS)
+                return
             self.accounts = accounts
-            gone = await self.runner.restart(accounts, self.settings.sync_interval)
             self.window.accounts_replaced(gone)
 
     def _spawn(self, work: Coroutine[Any, Any, None]) -> None:
