@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import shiboken6
 from PySide6.QtGui import QGuiApplication, QPalette
-from PySide6.QtWidgets import QApplication, QMessageBox
+from PySide6.QtWidgets import QApplication
 
 from inbox_app.config import Settings
 from inbox_app.demo import simulator_accounts
@@ -72,7 +72,7 @@ async def test_add_edit_remove_write_the_file_and_the_keyring(
 
     page.edit_button.click()
     form = page.form
-    assert form.name.isReadOnly() and form.inputs["username"].text() == credentials["username"]
+    assert not form.name.isEnabled() and form.inputs["username"].text() == credentials["username"]
     assert "leave empty" in form.inputs["password"].placeholderText()
     form.inputs["api_version"].setText("v17.0")
     save(form)
@@ -90,7 +90,10 @@ async def test_add_edit_remove_write_the_file_and_the_keyring(
     assert page.model.index(0).data().endswith("secrets in plain text in the config file")
 
     page.remove_button.click()
-    page.confirm.button(QMessageBox.StandardButton.Yes).click()
+    page.confirm.button(page.confirm.StandardButton.Cancel).click()
+    assert len(read(path)["accounts"]) == 1  # type: ignore[arg-type]
+    page.remove_button.click()
+    page.confirm_remove.click()
     assert read(path)["accounts"] == []
     assert page.model.rowCount() == 0 and page.empty.isVisible()
 
@@ -180,7 +183,7 @@ async def test_the_running_window_follows_removed_and_added_accounts(
         page = live.dialog.accounts
         page.list.setCurrentIndex(page.model.index(1, 0))
         page.remove_button.click()
-        page.confirm.button(QMessageBox.StandardButton.Yes).click()
+        page.confirm_remove.click()
 
         def account_rows() -> list[str]:
             return [window.inboxes.index(r, 0).data() for r in range(window.inboxes.rowCount())]
@@ -235,6 +238,7 @@ async def test_help_menu_diagnostics_and_about(
     menus.act_about.trigger()
     assert menus.about_box is not None and menus.about_box.isVisible()
     assert "PySide6: " in menus.about_box.informativeText()
+    assert menus.about_box.text().startswith("Agent Inbox ")
     menus.about_box.close()
 
 

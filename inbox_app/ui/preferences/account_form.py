@@ -79,7 +79,7 @@ class AccountForm(QDialog):
             current = self.provider.findData(str(existing.get("provider", "")))
             self.provider.setCurrentIndex(max(current, 0))
             self.provider.setEnabled(False)
-            self.name.setReadOnly(True)
+            self.name.setEnabled(False)
             self.name.setToolTip("To rename an account, remove it and add it again.")
         self.fields = QFormLayout()
         self.fields.addRow("Provider", self.provider)

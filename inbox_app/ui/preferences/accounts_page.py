@@ -42,7 +42,8 @@ def _label(row: AccountRow) -> str:
     except ValueError:
         vendor = row.provider
     plain = " · secrets in plain text in the config file" if row.plain_text else ""
-    return f"{row.name} ({vendor}){plain}"
+    named = row.name if row.name == vendor else f"{row.name} ({vendor})"
+    return f"{named}{plain}"
 
 
 def _describe(row: AccountRow) -> str:
@@ -160,9 +161,10 @@ class AccountsPage(QWidget):
             QMessageBox.Icon.Question,
             "Remove account",
             f"Remove the account '{row.name}'?",
-            QMessageBox.StandardButton.Yes | QMessageBox.StandardButton.Cancel,
+            QMessageBox.StandardButton.Cancel,
             self,
         )
+        self.confirm_remove = box.addButton("Remove", QMessageBox.ButtonRole.DestructiveRole)
         box.setTextFormat(Qt.TextFormat.PlainText)
         box.setInformativeText(
             "Its stored secrets and its conversations cached on this computer are deleted."
@@ -170,12 +172,12 @@ class AccountsPage(QWidget):
         )
         box.setDefaultButton(QMessageBox.StandardButton.Cancel)
         box.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        box.finished.connect(lambda result: self._confirmed(result, row.name))
+        box.finished.connect(lambda _result: self._confirmed(box, row.name))
         self.confirm = box
         box.open()
 
-    def _confirmed(self, result: int, name: str) -> None:
-        if result == QMessageBox.StandardButton.Yes.value:
+    def _confirmed(self, box: QMessageBox, name: str) -> None:
+        if box.clickedButton() is self.confirm_remove:
             self._remove(name)
 
     def _remove(self, name: str) -> None:

@@ -98,11 +98,12 @@ class HelpMenu:
             self.window.statusBar().showMessage(f"The logs are in {self.log_dir}", STATUS_MS)
 
     def show_about(self) -> None:
-        lines = "\n".join(f"{k}: {v}" for k, v in versions(toolkit_versions()).items())
+        found = versions(toolkit_versions())
+        lines = "\n".join(f"{k}: {v}" for k, v in found.items() if k != "Agent Inbox")
         box = QMessageBox(QMessageBox.Icon.NoIcon, "About Agent Inbox", "", parent=self.window)
         box.setIconPixmap(self.window.windowIcon().pixmap(64, 64))
         box.setTextFormat(Qt.TextFormat.PlainText)
-        box.setText(f"Agent Inbox {versions()['Agent Inbox']}")
+        box.setText(f"Agent Inbox {found['Agent Inbox']}")
         box.setInformativeText(
             "A desktop SMS inbox for contact-center agents and supervisors.\n\n" + lines
         )
