@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import dataclasses
 import logging
 import os
 import sys
@@ -22,16 +23,29 @@ from pathlib import Path
 from PySide6.QtCore import QCoreApplication, Qt
 from PySide6.QtWidgets import QApplication, QMessageBox
 
-from inbox_app.config import ConfigError, default_config_path, default_db_path, load_config
+from inbox_app.config import (
+    ConfigError,
+    Settings,
+    default_config_path,
+    default_db_path,
+    load_config,
+)
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.demo import demo_profile
-from inbox_app.logs import configure_logging
+from inbox_app.logs import configure_logging, default_log_dir
+from inbox_app.providers.errors import ProviderError
+from inbox_app.secret_store import SessionSecrets
 from inbox_app.store.errors import StoreError
+from inbox_app.sync.runner import SyncRunner
 from inbox_app.sync.service import InboxService
 from inbox_app.ui.bridge import SyncBridge
 from inbox_app.ui.errors import install_exception_hooks
 from inbox_app.ui.icons import app_icon
-from inbox_app.ui.main_window import MainWindow
+from inbox_app.ui.main_window import MainWindow, describe_status
+from inbox_app.ui.preferences.help_menu import HelpMenu
+from inbox_app.ui.preferences.live import LiveSettings
+from inbox_app.ui.preferences.secret_prompt import ask_for_secrets
+from inbox_app.ui.preferences.welcome import DEMO, WelcomeWindow
 from inbox_app.ui.qt_loop import new_event_loop
 
 log = logging.getLogger(__name__)
@@ -44,8 +58,20 @@ class GuiOptions:
     demo: bool = False
     config_path: Path | None = None
     db_path: Path | None = None
-    interval: float = 30.0
+    interval: float | None = None
+    """Seconds between syncs; None: the config's [settings] sync_interval."""
     verbosity: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class _Profile:
+    """What the window runs on; `config_path` is None for the demo (no settings)."""
+
+    accounts: list[AccountConfig]
+    db_path: Path
+    settings: Settings
+    config_path: Path | None = None
+    memory: SessionSecrets | None = None
 
 
 def run_gui(options: GuiOptions, argv: Sequence[str] = ()) -> int:
@@ -64,7 +90,7 @@ def run_gui(options: GuiOptions, argv: Sequence[str] = ()) -> int:
     app.setDesktopFileName("agent-inbox")
     app.setWindowIcon(app_icon())
     app.setQuitOnLastWindowClosed(False)
-    secret_filter = configure_logging(options.verbosity)
+    secret_filter = configure_logging(options.verbosity, log_dir=default_log_dir())
     try:
         with asyncio.Runner(loop_factory=lambda: new_event_loop(app)) as runner:
             return runner.run(_main(options, secret_filter.add))
@@ -75,46 +101,89 @@ def run_gui(options: GuiOptions, argv: Sequence[str] = ()) -> int:
 async def _main(options: GuiOptions, add_secrets: Callable[[Iterable[str]], None]) -> int:
     install_exception_hooks(asyncio.get_running_loop())
     with contextlib.ExitStack() as stack:
-        if options.demo:
+        config_path = options.config_path or default_config_path()
+        memory = SessionSecrets()
+        demo_chosen = False
+        if not options.demo and not config_path.exists():
+            choice = await WelcomeWindow(config_path, memory).choose()
+            if choice is None:
+                return 0
+            demo_chosen = choice == DEMO
+        if options.demo or demo_chosen:
             demo = stack.enter_context(demo_profile())
             log.info("demo: simulator at %s, cache %s", demo.simulator_url, demo.db_path)
-            accounts, db_path = demo.accounts, demo.db_path
-            interval = min(options.interval, DEMO_INTERVAL)
+            interval = min(options.interval or DEMO_INTERVAL, DEMO_INTERVAL)
+            profile = _Profile(demo.accounts, demo.db_path, Settings(sync_interval=interval))
         else:
             try:
-                config = load_config(options.config_path)
+                config = load_config(config_path, secret_lookup=memory.lookup, ask_missing=True)
             except ConfigError as exc:
                 await _tell("Agent Inbox cannot start", str(exc), _config_hint())
                 return 2
-            accounts, db_path = list(config.accounts), options.db_path or default_db_path()
-            interval = options.interval
-        add_secrets([s for a in accounts for s in a.secrets()])
-        return await _run_window(accounts, db_path, interval)
+            asked = await ask_for_secrets(config.pending, config_path, memory)
+            settings = config.settings
+            if options.interval is not None:
+                settings = dataclasses.replace(settings, sync_interval=options.interval)
+            db_path = options.db_path or default_db_path()
+            accounts = [*config.accounts, *asked]
+            profile = _Profile(accounts, db_path, settings, config_path, memory)
+        add_secrets([s for a in profile.accounts for s in a.secrets()])
+        return await _run_window(profile, add_secrets)
 
 
-async def _run_window(accounts: Sequence[AccountConfig], db_path: Path, interval: float) -> int:
+async def _run_window(profile: _Profile, add_secrets: Callable[[Iterable[str]], None]) -> int:
     bridge = SyncBridge()
     try:
         service = InboxService(
-            accounts,
-            db_path,
+            profile.accounts,
+            profile.db_path,
             on_change=bridge.on_change,
             on_status=bridge.on_status,
         )
     except (StoreError, OSError) as exc:
-        await _tell("Agent Inbox cannot open its cache", str(exc), f"Cache file: {db_path}")
+        await _tell(
+            "Agent Inbox cannot open its cache", str(exc), f"Cache file: {profile.db_path}"
+        )
+        return 2
+    except ProviderError as exc:
+        await _tell("Agent Inbox cannot start", str(exc), f"Config file: {profile.config_path}")
         return 2
     window = MainWindow(service, bridge)
+    runner = SyncRunner(service, profile.settings.sync_interval)
+    live = None
+    if profile.config_path is not None and profile.memory is not None:
+        live = LiveSettings(
+            window,
+            runner,
+            config_path=profile.config_path,
+            memory=profile.memory,
+            settings=profile.settings,
+            accounts=profile.accounts,
+            add_secrets=add_secrets,
+        )
+    menus = HelpMenu(
+        window,
+        config_path=profile.config_path,
+        db_path=profile.db_path,
+        log_dir=default_log_dir(),
+        accounts=lambda: live.accounts if live is not None else profile.accounts,
+        statuses=window.account_statuses,
+        describe=describe_status,
+    )
+    if live is not None:
+        menus.act_settings.triggered.connect(live.open_dialog)
+    window.toolbar.addSeparator()
+    window.toolbar.addAction(menus.act_settings)
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
-    sync = asyncio.create_task(service.run(interval), name="sync")
+    runner.start()
     try:
         await closed.wait()
     finally:
-        sync.cancel()
-        with contextlib.suppress(asyncio.CancelledError):
-            await sync
+        if live is not None:
+            await live.aclose()
+        await runner.stop()
         await window.aclose()
         await service.aclose()
     return 0

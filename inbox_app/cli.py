@@ -83,7 +83,11 @@ def _parser() -> argparse.ArgumentParser:
 
     sync = sub.add_parser("sync", help="sync the configured accounts into the local cache")
     sync.add_argument("--once", action="store_true", help="one full pass, then exit")
-    sync.add_argument("--interval", type=float, help="seconds between passes (default 30)")
+    sync.add_argument(
+        "--interval",
+        type=float,
+        help="seconds between passes (default: sync_interval in [settings], else 30)",
+    )
     sync.add_argument(
         "--demo",
         action="store_true",
@@ -136,7 +140,12 @@ def _cmd_sync(args: argparse.Namespace) -> int:
     if not config.accounts:
         raise CliError(f"{config.path}: no [[accounts]] configured")
     return asyncio.run(
-        _sync(config, args.db or default_db_path(), once=args.once, interval=args.interval or 30.0)
+        _sync(
+            config,
+            args.db or default_db_path(),
+            once=args.once,
+            interval=args.interval or config.settings.sync_interval,
+        )
     )
 
 

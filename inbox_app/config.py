@@ -3,8 +3,9 @@
 Config is TOML with `[[accounts]]` tables. A secret (`password`, `access_token`,
 `client_secret`, `refresh_token`, `api_key`, `private_key`) may sit in the file, come
 from the environment variable named by `<key>_env`, or come from the OS keyring
-(service `agent-inbox`, user `<account name>:<key>`). Every error names the file and,
-where it can, the line, because the person reading it has to go and fix that line.
+(service `agent-inbox`, user `<account name>:<key>`). A `[settings]` table holds the
+window's preferences. Every error names the file and, where it can, the line, because the
+person reading it has to go and fix that line.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import os
 import re
 import tomllib
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 import platformdirs
@@ -42,14 +43,79 @@ _DEFAULT_URLS: dict[ProviderKind, dict[str, str]] = {
 }
 
 
+THEMES = ("system", "light", "dark")
+_INTERVAL_RANGE = (5.0, 86400.0)
+
+
 class ConfigError(Exception):
     """A one-line problem with the config, naming the file and line."""
+
+
+@dataclass(frozen=True, slots=True)
+class Settings:
+    """The `[settings]` table: how often to sync (seconds), desktop notifications, the
+    colour scheme, and whether the supervisor profile is used."""
+
+    sync_interval: float = 30.0
+    notifications: bool = True
+    theme: str = "system"
+    supervisor: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class PendingAccount:
+    """An account whose secrets are in no file, variable or keyring (a box without a
+    keyring): the window asks for them instead of refusing to start."""
+
+    name: str
+    provider: ProviderKind
+    base_url: str
+    values: Mapping[str, str]
+    missing: tuple[str, ...]
+
+    def complete(self, secrets: Mapping[str, str]) -> AccountConfig:
+        values = {**self.values, **{k: v for k, v in secrets.items() if v}}
+        return AccountConfig(self.name, self.provider, self.base_url, values)
 
 
 @dataclass(frozen=True, slots=True)
 class AppConfig:
     path: Path | None
     accounts: tuple[AccountConfig, ...]
+    settings: Settings = field(default_factory=Settings)
+    pending: tuple[PendingAccount, ...] = ()
+
+
+def provider_keys(provider: ProviderKind) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The keys an account of `provider` must have and may have, for forms."""
+    return _REQUIRED[provider], _OPTIONAL[provider]
+
+
+def default_values(provider: ProviderKind) -> dict[str, str]:
+    return dict(_DEFAULT_URLS.get(provider, {}))
+
+
+def check_account(
+    table: Mapping[str, object],
+    *,
+    environ: Mapping[str, str] | None = None,
+    secret_lookup: SecretLookup | None = None,
+) -> AccountConfig:
+    """Validates one `[[accounts]]` table as the loader would; the ConfigError says what
+    is wrong without a file and line (for a form, where there is none)."""
+    path = Path("account")
+    try:
+        return _parse_account(
+            dict(table),
+            0,
+            path,
+            _Locator(""),
+            os.environ if environ is None else environ,
+            secret_lookup or keyring_lookup,
+            ask_missing=False,
+        )
+    except ConfigError as exc:
+        raise ConfigError(str(exc).removeprefix(f"{path}:1: ")) from None
 
 
 def default_config_path() -> Path:
@@ -90,7 +156,10 @@ def load_config(
     *,
     environ: Mapping[str, str] | None = None,
     secret_lookup: SecretLookup = keyring_lookup,
+    ask_missing: bool = False,
 ) -> AppConfig:
+    """With `ask_missing`, an account lacking only secrets is returned in `pending`
+    rather than refused."""
     path = path or default_config_path()
     env = os.environ if environ is None else environ
     try:
@@ -99,7 +168,9 @@ def load_config(
         raise ConfigError(f"{path}: no such config file") from None
     except (OSError, UnicodeDecodeError) as exc:
         raise ConfigError(f"{path}: cannot read it ({exc})") from None
-    return parse_config(text, path, environ=env, secret_lookup=secret_lookup)
+    return parse_config(
+        text, path, environ=env, secret_lookup=secret_lookup, ask_missing=ask_missing
+    )
 
 
 def parse_config(
@@ -108,6 +179,7 @@ def parse_config(
     *,
     environ: Mapping[str, str],
     secret_lookup: SecretLookup = keyring_lookup,
+    ask_missing: bool = False,
 ) -> AppConfig:
     try:
         data = tomllib.loads(text)
@@ -119,14 +191,59 @@ def parse_config(
             f"{path}:{_line_of(text, 'accounts')}: 'accounts' must be [[accounts]] tables"
         )
     locator = _Locator(text)
-    accounts: list[AccountConfig] = []
+    accounts: list[AccountConfig | PendingAccount] = []
     for index, raw in enumerate(raw_accounts):
-        account = _parse_account(raw, index, path, locator, environ, secret_lookup)
+        try:
+            account: AccountConfig | PendingAccount = _parse_account(
+                raw, index, path, locator, environ, secret_lookup, ask_missing=ask_missing
+            )
+        except _SecretsMissing as missing:
+            account = missing.pending
         if any(a.name == account.name for a in accounts):
             line = locator.account_line(index)
             raise ConfigError(f"{path}:{line}: account name '{account.name}' is used twice")
         accounts.append(account)
-    return AppConfig(path=path, accounts=tuple(accounts))
+    return AppConfig(
+        path=path,
+        accounts=tuple(a for a in accounts if isinstance(a, AccountConfig)),
+        settings=_parse_settings(data.get("settings", {}), path, locator),
+        pending=tuple(a for a in accounts if isinstance(a, PendingAccount)),
+    )
+
+
+class _SecretsMissing(Exception):
+    def __init__(self, pending: PendingAccount) -> None:
+        super().__init__(pending.name)
+        self.pending = pending
+
+
+def _parse_settings(raw: object, path: Path, locator: _Locator) -> Settings:
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}:{locator.settings_line(None)}: 'settings' must be a table")
+    values: dict[str, object] = {}
+    for key, value in raw.items():
+        where = f"{path}:{locator.settings_line(key)}: settings"
+        if key == "sync_interval":
+            low, high = _INTERVAL_RANGE
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise ConfigError(f"{where}: 'sync_interval' must be a number of seconds")
+            if not low <= value <= high:
+                raise ConfigError(
+                    f"{where}: 'sync_interval' must be between {low:g} and {high:g} seconds"
+                )
+            values[key] = float(value)
+        elif key in ("notifications", "supervisor"):
+            if not isinstance(value, bool):
+                raise ConfigError(f"{where}: '{key}' must be true or false")
+            values[key] = value
+        elif key == "theme":
+            if value not in THEMES:
+                raise ConfigError(f"{where}: 'theme' must be one of {', '.join(THEMES)}")
+            values[key] = value
+        else:
+            known = "sync_interval, notifications, theme, supervisor"
+            raise ConfigError(f"{where}: unknown key '{key}' (known: {known})")
+    return Settings(**values)  # type: ignore[arg-type]
 
 
 def _parse_account(
@@ -136,6 +253,8 @@ def _parse_account(
     locator: _Locator,
     environ: Mapping[str, str],
     secret_lookup: SecretLookup,
+    *,
+    ask_missing: bool,
 ) -> AccountConfig:
     where = f"{path}:{locator.account_line(index)}"
     name = raw.get("name")
@@ -183,12 +302,18 @@ def _parse_account(
         if key.endswith("_env"):
             del values[key]
     missing = [k for k in _REQUIRED[provider] if not values.get(k)]
-    if (
-        provider is ProviderKind.ZOHO
-        and not (values.get("refresh_token") and values.get("client_secret"))
-        and not values.get("access_token")
-    ):
+    zoho_secrets = [k for k in ("client_secret", "refresh_token") if not values.get(k)]
+    if provider is ProviderKind.ZOHO and zoho_secrets and not values.get("access_token"):
         missing.append("refresh_token and client_secret (or access_token)")
+    if missing and ask_missing and values.get("base_url") and all(
+        k in SECRET_KEYS or k.startswith("refresh_token and") for k in missing
+    ):
+        keys = [k for k in missing if k in SECRET_KEYS] + (
+            zoho_secrets if provider is ProviderKind.ZOHO else []
+        )
+        base_url = values.pop("base_url").rstrip("/")
+        pending = PendingAccount(name.strip(), provider, base_url, values, tuple(keys))
+        raise _SecretsMissing(pending)
     if missing:
         raise ConfigError(
             f"{where}: account '{name}' is missing {', '.join(missing)}"
@@ -214,6 +339,21 @@ class _Locator:
     def __init__(self, text: str) -> None:
         self._lines = text.splitlines()
         self._starts = [i for i, line in enumerate(self._lines) if self._HEADER.match(line)]
+
+    def settings_line(self, key: str | None) -> int:
+        header = next(
+            (i for i, line in enumerate(self._lines) if re.match(r"^\s*\[\s*settings\s*\]", line)),
+            None,
+        )
+        if header is None:
+            return 1
+        pattern = re.compile(rf"^\s*\"?{re.escape(key or '')}\"?\s*=")
+        for i in range(header + 1, len(self._lines)):
+            if self._lines[i].lstrip().startswith("["):
+                break
+            if key is not None and pattern.match(self._lines[i]):
+                return i + 1
+        return header + 1
 
     def account_line(self, index: int) -> int:
         return self._starts[index] + 1 if index < len(self._starts) else 1

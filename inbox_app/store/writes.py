@@ -43,6 +43,11 @@ def ensure_account(conn: sqlite3.Connection, account: str, provider: ProviderKin
     )
 
 
+def forget_account(conn: sqlite3.Connection, account: str) -> None:
+    """The user removed the account: its cache goes too (every table cascades)."""
+    conn.execute("DELETE FROM accounts WHERE name = ?", (account,))
+
+
 # --- channels ---------------------------------------------------------------------------
 
 _CHANNEL_COLS = ("name", "kind", "personal", "unread", "total", "vendor_id", "position")

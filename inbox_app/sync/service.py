@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import sqlite3
 from collections.abc import Callable, Sequence
+from functools import partial
 from pathlib import Path
 
 from inbox_app.core.accounts import AccountConfig
@@ -47,15 +48,30 @@ class InboxService:
         self.db_path = db_path
         self.writer = Writer(db_path)
         self.previews = PreviewCache(db_path.with_name(db_path.stem + "-previews"))
-        self.engine = SyncEngine(
-            accounts,
-            self.writer,
+        self._new_engine = partial(
+            SyncEngine,
+            writer=self.writer,
             provider_factory=provider_factory,
             on_change=on_change,
             on_status=on_status,
             on_progress=on_progress,
             tuning=tuning,
         )
+        try:
+            self.engine = self._new_engine(accounts)
+        except BaseException:
+            self.writer.close()
+            raise
+
+    async def replace_accounts(self, accounts: Sequence[AccountConfig]) -> set[str]:
+        """The settings changed: a fresh engine for `accounts` (the caller restarts `run`).
+        Accounts no longer configured leave the cache; returns their names."""
+        old, self.engine = self.engine, self._new_engine(accounts)
+        await old.aclose()
+        gone = set(old.statuses) - {a.name for a in accounts}
+        for name in gone:
+            await self.writer.run(partial(writes.forget_account, account=name))
+        return gone
 
     def provider(self, account: str) -> Provider:
         return self.engine.providers[account]

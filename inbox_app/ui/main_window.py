@@ -73,6 +73,7 @@ class MainWindow(QMainWindow):
         self._statuses: dict[str, AccountStatus] = {}
         self._notified_once: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self.notifications = True
         self.setWindowIcon(app_icon())
         self.setObjectName("MainWindow")
 
@@ -201,6 +202,8 @@ class MainWindow(QMainWindow):
             return
         if self.search.text().strip():
             self.empty_hint.setText("No conversation matches this search.")
+        elif not self.service.engine.statuses:
+            self.empty_hint.setText("No accounts yet. Add one under File → Settings… (Ctrl+,).")
         elif not self._statuses or any(
             s.phase is SyncPhase.SYNCING and s.last_synced is None for s in self._statuses.values()
         ):
@@ -242,6 +245,22 @@ class MainWindow(QMainWindow):
         self._update_status_bar()
         self._update_empty_hint()
 
+    def account_statuses(self) -> dict[str, AccountStatus]:
+        return dict(self._statuses)
+
+    def accounts_replaced(self, gone: set[str]) -> None:
+        """The settings changed the accounts; those in `gone` left the cache."""
+        for name in gone:
+            self._statuses.pop(name, None)
+            self._notified_once.discard(name)
+        self.inboxes.reload()
+        self.threads.refresh()
+        if self.selected_thread() is None:
+            self._show_thread(None)
+        self._update_status_bar()
+        self._update_empty_hint()
+        self._update_title()
+
     def _update_title(self) -> None:
         unread = queries.count_threads(self.conn, unread_only=True)
         suffix = f" ({unread} unread)" if unread else ""
@@ -265,7 +284,7 @@ class MainWindow(QMainWindow):
             newest = queries.list_messages(self.conn, changes.account, key, limit=1)
             if newest and newest[0].direction is Direction.IN:
                 fresh.append(row)
-        if not fresh or self.tray is None:
+        if not fresh or self.tray is None or not self.notifications:
             return
         first = fresh[0]
         who = first.customer_name or first.customer_number
@@ -330,6 +349,7 @@ class MainWindow(QMainWindow):
         for action in self.thread_actions:
             toolbar.addAction(action)
         self.addToolBar(toolbar)
+        self.toolbar = toolbar
 
         for action in self.thread_actions:
             action.triggered.connect(partial(self._act, action.objectName()))

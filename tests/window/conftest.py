@@ -8,8 +8,11 @@ import asyncio
 from collections.abc import AsyncIterator, Callable, Iterator
 from pathlib import Path
 
+import keyring
 import pytest
 import shiboken6
+from keyring.backend import KeyringBackend
+from keyring.errors import PasswordDeleteError
 from PySide6.QtCore import QModelIndex, QSettings
 from PySide6.QtWidgets import QApplication
 
@@ -106,3 +109,32 @@ async def open_mms_message(window: MainWindow) -> QModelIndex:
     message_row = transcript.row_of(row[1])
     assert message_row is not None
     return transcript.index(message_row, 0)
+
+
+class MemoryKeyring(KeyringBackend):
+    """Stands in for the OS keyring (outside the product) where a test needs one."""
+
+    priority = 1  # type: ignore[assignment]
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.entries: dict[tuple[str, str], str] = {}
+
+    def get_password(self, service: str, username: str) -> str | None:
+        return self.entries.get((service, username))
+
+    def set_password(self, service: str, username: str, password: str) -> None:
+        self.entries[(service, username)] = password
+
+    def delete_password(self, service: str, username: str) -> None:
+        if self.entries.pop((service, username), None) is None:
+            raise PasswordDeleteError(username)
+
+
+@pytest.fixture
+def memory_keyring() -> Iterator[MemoryKeyring]:
+    previous = keyring.get_keyring()
+    backend = MemoryKeyring()
+    keyring.set_keyring(backend)
+    yield backend
+    keyring.set_keyring(previous)

@@ -15,6 +15,7 @@ def test_demo_window_starts_syncs_and_stops_cleanly(tmp_path: Path) -> None:
         "QT_QPA_PLATFORM": "offscreen",
         "XDG_CONFIG_HOME": str(tmp_path / "config"),
         "XDG_DATA_HOME": str(tmp_path / "data"),
+        "XDG_STATE_HOME": str(tmp_path / "state"),
     }
     process = subprocess.Popen(
         [sys.executable, "-m", "inbox_app", "--demo", "-v"],
@@ -37,6 +38,8 @@ def test_demo_window_starts_syncs_and_stops_cleanly(tmp_path: Path) -> None:
     assert any("logged in to LiveVox" in line for line in seen), log[-3000:]
     assert code == 130, log[-3000:]
     assert "Traceback" not in log and "Fatal" not in log, log[-3000:]
+    log_file = tmp_path / "state" / "agent-inbox" / "log" / "agent-inbox.log"
+    assert "logged in to LiveVox" in log_file.read_text(encoding="utf-8")
 
 
 def test_without_a_display_the_error_is_one_line(tmp_path: Path) -> None:
