@@ -10,10 +10,11 @@ Choices the document leaves open (row parsing choices: see `zoom_parse`):
 - OAuth: `POST {oauth_url}/oauth/token?grant_type=account_credentials&account_id=...`
   with HTTP Basic client id and secret (no secret in the query string). A token is
   fetched when none is held or within 5 minutes of its `expires_in` (3600 s when
-  absent), and once more when the API answers 401 or code 124/4700 (a bad token); a
-  second refusal with a fresh token is `AuthError` (most likely the app lacks the
-  `contact_center_sms:read:admin` scope). Any 4xx from the token endpoint is
-  `AuthError` with Zoom's `reason`.
+  absent), and once more when the API answers 401/403 or code 124/4700 (a bad token).
+  If the fresh token is refused too, code 4700 or HTTP 403 is `AuthError` (the app
+  lacks the `contact_center_sms:read:admin` scope); anything else is `ServerError`,
+  tried again next pass, since the credentials were just accepted. Any 4xx from the
+  token endpoint is `AuthError` with Zoom's `reason`.
 - Errors: `{"code": N, "message": "..."}`; other 4xx are `VendorRefused` with Zoom's
   message and code. 429 (with or without `Retry-After`) and 5xx are retried.
 - Windows: the list covers at most "a month" per request, and the document does not
@@ -64,6 +65,7 @@ from inbox_app.providers.errors import (
     AuthError,
     BadResponse,
     ProviderError,
+    ServerError,
     VendorRefused,
 )
 from inbox_app.providers.fields import first_text, integer, mapping, mappings
@@ -84,8 +86,17 @@ WINDOW_RESTARTS = 2
 _TOKEN_WHAT = "the access token request"
 _REFRESH_MARGIN = 300.0
 _DEFAULT_LIFETIME = 3600.0
-_BAD_TOKEN_CODES = frozenset({124, 4700})
+_NO_SCOPE = 4700
+_BAD_TOKEN_CODES = frozenset({124, _NO_SCOPE})
 _DATE_FORMAT = "%Y-%m-%dT%H:%M:%SZ"
+
+
+class TokenRefused(AuthError):
+    """The API refused the token; `code` is Zoom's (124 invalid/expired, 4700 scopes)."""
+
+    def __init__(self, message: str, status: int, code: int | None) -> None:
+        super().__init__(message, status)
+        self.code = code
 
 
 class ZoomContactCenterProvider(Provider):
@@ -198,9 +209,10 @@ class ZoomContactCenterProvider(Provider):
         code = integer(body.get("code"))
         message = redact(first_text(body, "message")) or f"HTTP {reply.status}"
         if reply.status in (401, 403) or code in _BAD_TOKEN_CODES:
-            return AuthError(
+            return TokenRefused(
                 f"{VENDOR} refused the access token for {what}: {message} {self._where()}",
                 status=reply.status,
+                code=code,
             )
         return VendorRefused(
             f"{VENDOR} refused {what}: {message} {self._where()}",
@@ -217,18 +229,25 @@ class ZoomContactCenterProvider(Provider):
         token = self._token
         try:
             reply = await self._get(url, what, token)
-        except AuthError:
+        except TokenRefused:
             log.info("%s: %s token refused; fetching a new one", self.account.name, VENDOR)
             async with self._token_lock:
                 if self._token == token:
                     await self._fetch_token()
             try:
                 reply = await self._get(url, what, self._token)
-            except AuthError as error:
-                raise AuthError(
-                    f"{error} even with a fresh token; check that the app has the "
-                    "contact_center_sms:read:admin scope",
-                    status=error.status,
+            except TokenRefused as error:
+                if error.status == 403 or error.code == _NO_SCOPE:
+                    raise AuthError(
+                        f"{error}; check that the app has the contact_center_sms:read:admin"
+                        " scope",
+                        status=error.status,
+                    ) from None
+                # The token was just issued, so the credentials are good: try again
+                # later rather than stop the account.
+                raise ServerError(
+                    f"{VENDOR} refused even a freshly issued access token for {what}; "
+                    f"trying again later {self._where()}"
                 ) from None
         if reply.data is None:
             return {}

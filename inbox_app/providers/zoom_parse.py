@@ -93,7 +93,7 @@ def summary(
     started: datetime | None,
     ended: datetime | None,
 ) -> str:
-    """"Inbound · 4 received, 2 sent · 1 file · Priya Nair · Billing → Sales · 12 min"."""
+    """ "Inbound · 4 received, 2 sent · 1 file · Priya Nair · Billing → Sales · 12 min"."""
     label = {Direction.IN: "Inbound", Direction.OUT: "Outbound"}
     parts = [label[direction] if direction else "SMS"]
     parts.append(f"{counts['received']} received, {counts['sent']} sent")

@@ -50,9 +50,7 @@ def parse_date(raw: str, name: str, *, end_of_day: bool = False) -> int:
             if moment.tzinfo is None:
                 moment = moment.replace(tzinfo=UTC)
     except ValueError:
-        raise bad_parameter(
-            f"Invalid {name}: use yyyy-mm-dd or yyyy-MM-dd'T'HH:mm:ss'Z'"
-        ) from None
+        raise bad_parameter(f"Invalid {name}: use yyyy-mm-dd or yyyy-MM-dd'T'HH:mm:ss'Z'") from None
     return int(moment.timestamp() * 1000)
 
 
