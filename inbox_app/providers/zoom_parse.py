@@ -11,8 +11,12 @@ Readings where the document is silent or contradicts itself:
 - Times: ISO 8601 (`Z` or an offset); `last_message_at` is `end_time`, else
   `start_time`. `direction` is inbound/outbound in any casing.
 - `consumer_display_name` that merely repeats a phone number is dropped.
-- Status is `resolved`: the list only ever shows completed engagements. Nothing is
-  unread (Zoom keeps no read state for this history).
+- Status is `active` while Zoom lists the engagement (within the horizon): "active"
+  is the app's word for "in an inbox we can see", and the window counts and shows
+  active threads by default; `resolved` would hide every engagement and zero the
+  queue counts. That the engagement itself is over is what the preview says. One that
+  falls out of the horizon leaves the listing and so becomes `closed`, like any thread
+  that left an inbox. Nothing is unread (Zoom keeps no read state for this history).
 - `assigned_agent` holds the agents' display names (user ids when unnamed), comma
   separated; `vendor_ref` keeps the ids, times and counts as the vendor gave them.
 - The preview is the summary a supervisor scans: direction, counts, files, agents,
@@ -135,7 +139,7 @@ def parse_engagement(row: dict[str, Any]) -> Engagement | None:
         customer_name="" if looks_like_number(name) else name,
         our_number=normalize_number(first_text(row, "contact_center_number")),
         unread=False,
-        status=ThreadStatus.RESOLVED,
+        status=ThreadStatus.ACTIVE,
         last_message_at=ended or started,
         preview=summary(direction, counts, agent_names, queues, started, ended),
         fingerprint=fields.fingerprint(

@@ -1,5 +1,5 @@
 """`inbox-app sync --once` with the Zoom Contact Center account of the simulator's
-config snippet: its engagements land in SQLite as resolved threads filed by queue, and
+config snippet: its engagements land in SQLite as threads filed by queue, and
 `inbox-app export` gives them back."""
 
 from __future__ import annotations
@@ -42,7 +42,7 @@ def test_sync_once_stores_zoom_engagements_as_threads(
     assert threads.keys() == truth.keys()
     for key, engagement in truth.items():
         thread = threads[key]
-        assert thread["provider"] == "zoom" and thread["status"] == "resolved"
+        assert thread["provider"] == "zoom" and thread["status"] == "active"
         assert thread["channel"] == f"queue:{engagement.queues[0].queue_id}"
         assert thread["customer_number"] == normalize_number(engagement.consumer_number)
         assert thread["assigned_agent"] == ", ".join(a.display_name for a in engagement.agents)

@@ -60,7 +60,7 @@ def row(**changes: Any) -> dict[str, Any]:
     return {**base, **changes}
 
 
-def test_engagement_becomes_a_resolved_thread_in_its_first_queue() -> None:
+def test_engagement_becomes_a_thread_in_its_first_queue() -> None:
     engagement = parse.parse_engagement(row())
     assert engagement is not None
     thread = engagement.thread
@@ -68,7 +68,7 @@ def test_engagement_becomes_a_resolved_thread_in_its_first_queue() -> None:
     assert thread.channel_key == "queue:q-bill" and engagement.queue.name == "Billing"
     assert thread.customer_number == "+14155550123" and thread.customer_name == "Maria Lopez"
     assert thread.our_number == "+18555550100"
-    assert thread.status is ThreadStatus.RESOLVED and thread.unread is False
+    assert thread.status is ThreadStatus.ACTIVE and thread.unread is False
     assert thread.last_message_at == datetime(2026, 11, 2, 10, 12, 20, tzinfo=UTC)
     assert engagement.started == datetime(2026, 11, 2, 10, 0, tzinfo=UTC)
     assert thread.assigned_agent == "Priya Nair, Sam Okafor"

@@ -168,7 +168,7 @@ async def test_thread_shows_customer_agents_counts_and_times(
     assert thread is not None
     assert thread.customer_number == normalize_number(engagement.consumer_number)
     assert thread.our_number == normalize_number(engagement.contact_center_number)
-    assert thread.status is ThreadStatus.RESOLVED and not thread.unread
+    assert thread.status is ThreadStatus.ACTIVE and not thread.unread
     assert thread.last_message_at == datetime.fromtimestamp(engagement.end_ms // 1000, UTC)
     assert thread.assigned_agent == ", ".join(a.display_name for a in engagement.agents)
     assert f"{engagement.received} received, {engagement.sent} sent" in thread.preview
