@@ -38,7 +38,9 @@ Choices the document leaves open (row parsing choices: see `zoom_parse`):
   than invent a transcript; the engagement's summary (counts, agents, queues, times)
   is the thread's preview and `vendor_ref`.
 - `list_engagements` takes the documented filters (direction, agent `user_id`,
-  `engagement_id`, `consumer_number`, `country_iso_codes`) as keyword arguments.
+  `engagement_id`, `consumer_number`, `country_iso_codes`) as keyword arguments; the
+  number goes in E.164 (the form Zoom prints numbers in), each country code as its own
+  `country_iso_codes` parameter, as the document's request line repeats it.
 - Capabilities: none; the API only reads history.
 """
 
