@@ -174,7 +174,7 @@ class SimConfig:
 
 
 SIZES: dict[str, dict[str, int]] = {
-    # 600 LiveVox + 300 Zoho messages.
+    # 600 LiveVox + 300 Zoho messages; 120 Zoom engagements.
     "small": {
         "threads": 60,
         "messages_per_thread": 10,
@@ -182,7 +182,8 @@ SIZES: dict[str, dict[str, int]] = {
         "zoho_messages_per_conversation": 10,
         "zoom_engagements": 120,
     },
-    # 1,000 threads; 20,000 messages split evenly between LiveVox and Zoho.
+    # 1,000 threads; 20,000 messages split evenly between LiveVox and Zoho; 1,000 Zoom
+    # engagements.
     "medium": {
         "threads": 1_000,
         "messages_per_thread": 10,
@@ -192,7 +193,8 @@ SIZES: dict[str, dict[str, int]] = {
         "zoho_messages_per_conversation": 40,
         "zoom_engagements": 1_000,
     },
-    # 5,000 threads; 200,000 messages split evenly between LiveVox and Zoho.
+    # 5,000 threads; 200,000 messages split evenly between LiveVox and Zoho; 5,000 Zoom
+    # engagements.
     "large": {
         "threads": 5_000,
         "messages_per_thread": 20,

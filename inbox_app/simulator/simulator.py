@@ -1,7 +1,7 @@
 """`Simulator`: one seeded world served as the vendors' APIs, with faults in front.
 
 The ASGI app mounts one sub-app per vendor host (`VENDOR_MOUNTS` order) plus `/_sim/`.
-Another vendor (Voximplant, Zoom) is one more state module, app module and mount.
+Another vendor (Voximplant) is one more state module, app module and mount.
 """
 
 from __future__ import annotations

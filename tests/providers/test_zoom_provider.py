@@ -14,7 +14,7 @@ import pytest
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import Capability, ProviderKind, ThreadStatus
 from inbox_app.core.phone import normalize_number
-from inbox_app.providers.errors import AuthError, BadResponse, VendorRefused
+from inbox_app.providers.errors import AuthError, BadResponse, ServerError, VendorRefused
 from inbox_app.providers.registry import create_provider
 from inbox_app.providers.zoom import WINDOW, ZoomContactCenterProvider, windows
 from inbox_app.simulator import FaultConfig, SimConfig, Simulator, serve_in_thread
@@ -398,3 +398,18 @@ async def test_next_page_token_paging_stops_on_empty_or_repeated_token(sleeps: S
         found = await zoom.list_engagements(end - timedelta(days=5), end)
     assert {t.key for t in found} == {"e1", "e2"}
     assert len(server.calls("GET", "/v2/contact_center/sms")) == 2
+
+
+async def test_fresh_token_refused_again_is_tried_later_not_an_auth_failure(
+    sleeps: Sleeps,
+) -> None:
+    expired = json_response({"code": 124, "message": "Access token is expired."}, 401)
+    server = FakeServer(
+        {("POST", "/oauth/token"): TOKEN, ("GET", "/v2/contact_center/sms"): [expired, expired]}
+    )
+    async with ZoomContactCenterProvider(
+        fake_account(), transport=server.transport, retry=sleeps.policy()
+    ) as zoom:
+        with pytest.raises(ServerError, match="freshly issued access token"):
+            await zoom.list_channels()
+    assert len(server.calls("POST", "/oauth/token")) == 2

@@ -219,3 +219,13 @@ async def test_live_traffic_completes_engagements(
     recent = await _walk(client, zoom, page_size=100)
     assert {e.ref for e in events} <= {r["engagement_id"] for r in recent}
     assert sim.world.summary()["zoom"]["engagements"] == before + len(events)
+
+
+async def test_state_summary_counts_zoom(client: httpx.AsyncClient, sim: Simulator) -> None:
+    state = (await client.get("/_sim/state")).json()
+    assert state["zoom"] == {
+        "queues": len(sim.world.zoom.queues),
+        "agents": len(sim.world.zoom.agents),
+        "engagements": 120,
+        "tokens": 0,
+    }
