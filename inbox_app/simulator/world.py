@@ -1,4 +1,4 @@
-"""The simulator's whole state: both vendors, the clock and the journal, behind one lock.
+"""The simulator's whole state: every vendor, the clock and the journal, behind one lock.
 
 Tests compare a client's cache against this truth:
 - `world.clock`: `now()`, `advance(seconds)`; sessions, tokens, deliveries and schedules
@@ -8,7 +8,7 @@ Tests compare a client's cache against this truth:
   `receive(body, thread_id=|customer=, sms_code=)` (inject an inbound SMS);
 - `world.zoho`: `conversation_list()`, `conversation(sender, customer)`, `scheduled()`,
   `receive(customer, body, sender)`, `default_user`, `numbers`;
-- `world.zoom`: `queues`, `agents`, `engagements` (oldest first), `engagement(id)`,
+- `world.zoom`: `queues`, `agents`, `engagements` (oldest first; read under the lock),
   `complete_engagement()` (one that ends now), `oauth`;
 - `world.sends(vendor)` / `world.actions(kind)`: what clients (and live traffic) did;
 - `world.tick()`, `world.expire_sessions()`, `world.expire_tokens()`, `world.summary()`.

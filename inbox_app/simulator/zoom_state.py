@@ -27,7 +27,6 @@ import threading
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from . import phones
 from .clock import Clock
 from .zoom_model import Agent, Engagement, Queue, bad_parameter
 from .zoom_oauth import ZoomTokens
@@ -87,10 +86,6 @@ class ZoomState:
         with self.lock:
             keys = [e.start_ms for e in self.engagements]
             self.engagements.insert(bisect.bisect_right(keys, engagement.start_ms), engagement)
-
-    def engagement(self, engagement_id: str) -> Engagement | None:
-        with self.lock:
-            return next((e for e in self.engagements if e.engagement_id == engagement_id), None)
 
     def matching(self, query: EngagementQuery) -> list[Engagement]:
         """The query's engagements, newest start first."""
@@ -169,6 +164,3 @@ def add_month(moment_ms: int) -> int:
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return int(moment.replace(year=year, month=month, day=day).timestamp() * 1000)
 
-
-def consumer_key(raw: str) -> str:
-    return phones.digits_key(raw)
