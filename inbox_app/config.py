@@ -35,7 +35,7 @@ _OPTIONAL: dict[ProviderKind, tuple[str, ...]] = {
     ProviderKind.LIVEVOX: ("api_version", "session_api_version"),
     ProviderKind.ZOHO: ("client_secret", "refresh_token", "access_token"),
     ProviderKind.VOXIMPLANT: ("base_url", "api_key", "key_id", "private_key"),
-    ProviderKind.ZOOM: ("base_url", "oauth_url"),
+    ProviderKind.ZOOM: ("base_url", "oauth_url", "history_days"),
 }
 _DEFAULT_URLS: dict[ProviderKind, dict[str, str]] = {
     ProviderKind.VOXIMPLANT: {"base_url": "https://api.voximplant.com/platform_api"},
@@ -282,6 +282,12 @@ def _parse_account(
             line = locator.key_line(index, key)
             raise ConfigError(f"{path}:{line}: account '{name}': '{key}' must be a string")
         values[key] = str(value)
+    days = values.get("history_days")
+    if days is not None and not (days.isdigit() and int(days) >= 1):
+        line = locator.key_line(index, "history_days")
+        raise ConfigError(
+            f"{path}:{line}: account '{name}': 'history_days' must be a whole number of days"
+        )
     for key in SECRET_KEYS & allowed:
         if values.get(key):
             continue

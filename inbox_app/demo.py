@@ -21,12 +21,17 @@ class SimulatorUrls(Protocol):
     def zoho_url(self) -> str: ...
     @property
     def zoho_accounts_url(self) -> str: ...
+    @property
+    def zoom_url(self) -> str: ...
+    @property
+    def zoom_oauth_url(self) -> str: ...
 
 
 def simulator_accounts(
     urls: SimulatorUrls, credentials: Mapping[str, Mapping[str, str]]
 ) -> list[AccountConfig]:
-    """One LiveVox and one Zoho Voice account on the running simulator."""
+    """One LiveVox, one Zoho Voice and one Zoom Contact Center account on the running
+    simulator."""
     return [
         AccountConfig(
             name="LiveVox demo",
@@ -39,6 +44,12 @@ def simulator_accounts(
             provider=ProviderKind.ZOHO,
             base_url=urls.zoho_url,
             values={"accounts_url": urls.zoho_accounts_url, **credentials["zoho"]},
+        ),
+        AccountConfig(
+            name="Zoom demo",
+            provider=ProviderKind.ZOOM,
+            base_url=urls.zoom_url,
+            values={"oauth_url": urls.zoom_oauth_url, **credentials["zoom"]},
         ),
     ]
 

@@ -115,3 +115,18 @@ def test_voximplant_and_zoom_get_documented_default_urls() -> None:
     assert vox.base_url == "https://api.voximplant.com/platform_api"
     assert zoom.base_url == "https://api.zoom.us/v2"
     assert zoom.get("oauth_url") == "https://zoom.us"
+
+
+def test_zoom_history_days_is_a_whole_number_of_days() -> None:
+    zoom = '[[accounts]]\nname = "Z"\nprovider = "zoom"\naccount_id = "a"\nclient_id = "c"\n'
+    good = zoom + 'client_secret = "s"\nhistory_days = 30\n'
+    (account,) = parse_config(good, Path("c.toml"), environ={}, secret_lookup=no_keyring).accounts
+    assert account.get("history_days") == "30"
+    for bad in ("0", '"a month"', "-5"):
+        with pytest.raises(ConfigError, match=r"c\.toml:7: account 'Z': 'history_days' must be"):
+            parse_config(
+                zoom + f'client_secret = "s"\nhistory_days = {bad}\n',
+                Path("c.toml"),
+                environ={},
+                secret_lookup=no_keyring,
+            )

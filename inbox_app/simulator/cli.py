@@ -20,7 +20,8 @@ DEFAULT_PORT = 8765
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="inbox-app simulate",
-        description="Serve simulated LiveVox and Zoho Voice SMS APIs with seeded data.",
+        description="Serve simulated LiveVox, Zoho Voice and Zoom Contact Center SMS APIs"
+        " with seeded data.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument(
@@ -79,6 +80,12 @@ def accounts_toml(running: RunningServer, credentials: dict[str, dict[str, str]]
                 {"base_url": running.zoho_url, "accounts_url": running.zoho_accounts_url},
                 credentials["zoho"],
             ),
+            entry(
+                "Zoom demo",
+                "zoom",
+                {"base_url": running.zoom_url, "oauth_url": running.zoom_oauth_url},
+                credentials["zoom"],
+            ),
         )
     )
 
@@ -88,7 +95,8 @@ def banner(running: RunningServer, sim: Simulator) -> str:
     summary = (
         f"seed {config.seed}: {config.threads} LiveVox threads x ~{config.messages_per_thread} "
         f"messages, {config.zoho_conversations} Zoho conversations x "
-        f"~{config.zoho_messages_per_conversation}; live traffic {'on' if config.live else 'off'}; "
+        f"~{config.zoho_messages_per_conversation}, {config.zoom_engagements} Zoom engagements; "
+        f"live traffic {'on' if config.live else 'off'}; "
         f"faults {sim.faults.describe()}"
     )
     credentials = sim.credentials
@@ -98,6 +106,8 @@ def banner(running: RunningServer, sim: Simulator) -> str:
         f"  LiveVox base URL     {running.livevox_url}",
         f"  Zoho Voice API       {running.zoho_url}",
         f"  Zoho OAuth (accounts) {running.zoho_accounts_url}",
+        f"  Zoom CC API          {running.zoom_url}",
+        f"  Zoom OAuth           {running.zoom_oauth_url}",
         f"  Simulator admin      {running.base_url}{ADMIN_PATH}/state",
         "",
         "Credentials:",

@@ -141,6 +141,7 @@ class SimConfig:
     services: int = 2
     zoho_conversations: int = 30
     zoho_messages_per_conversation: int = 10
+    zoom_engagements: int = 120
     live: bool = False
     live_interval: float = 2.0
     faults: FaultConfig = field(default_factory=FaultConfig)
@@ -157,6 +158,8 @@ class SimConfig:
             raise ValueError("threads >= 0, messages_per_thread >= 1 and page_size >= 1")
         if self.zoho_conversations < 0 or self.zoho_messages_per_conversation < 1:
             raise ValueError("zoho_conversations >= 0 and zoho_messages_per_conversation >= 1")
+        if self.zoom_engagements < 0:
+            raise ValueError("zoom_engagements >= 0")
         if self.live_interval <= 0:
             raise ValueError("live_interval must be positive")
 
@@ -171,14 +174,16 @@ class SimConfig:
 
 
 SIZES: dict[str, dict[str, int]] = {
-    # 600 LiveVox + 300 Zoho messages.
+    # 600 LiveVox + 300 Zoho messages; 120 Zoom engagements.
     "small": {
         "threads": 60,
         "messages_per_thread": 10,
         "zoho_conversations": 30,
         "zoho_messages_per_conversation": 10,
+        "zoom_engagements": 120,
     },
-    # 1,000 threads; 20,000 messages split evenly between LiveVox and Zoho.
+    # 1,000 threads; 20,000 messages split evenly between LiveVox and Zoho; 1,000 Zoom
+    # engagements.
     "medium": {
         "threads": 1_000,
         "messages_per_thread": 10,
@@ -186,8 +191,10 @@ SIZES: dict[str, dict[str, int]] = {
         "services": 3,
         "zoho_conversations": 250,
         "zoho_messages_per_conversation": 40,
+        "zoom_engagements": 1_000,
     },
-    # 5,000 threads; 200,000 messages split evenly between LiveVox and Zoho.
+    # 5,000 threads; 200,000 messages split evenly between LiveVox and Zoho; 5,000 Zoom
+    # engagements.
     "large": {
         "threads": 5_000,
         "messages_per_thread": 20,
@@ -195,5 +202,6 @@ SIZES: dict[str, dict[str, int]] = {
         "services": 5,
         "zoho_conversations": 2_500,
         "zoho_messages_per_conversation": 40,
+        "zoom_engagements": 5_000,
     },
 }

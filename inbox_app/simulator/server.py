@@ -19,7 +19,14 @@ from uvicorn._types import ASGIReceiveCallable, ASGISendCallable, Scope
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .faults import CLOSE_EXTENSION
-from .simulator import LIVEVOX_PATH, ZOHO_ACCOUNTS_PATH, ZOHO_PATH, Simulator
+from .simulator import (
+    LIVEVOX_PATH,
+    ZOHO_ACCOUNTS_PATH,
+    ZOHO_PATH,
+    ZOOM_OAUTH_PATH,
+    ZOOM_PATH,
+    Simulator,
+)
 
 STARTUP_TIMEOUT_S = 10.0
 SHUTDOWN_TIMEOUT_S = 10.0
@@ -68,6 +75,14 @@ class RunningServer:
     @property
     def zoho_accounts_url(self) -> str:
         return self.base_url + ZOHO_ACCOUNTS_PATH
+
+    @property
+    def zoom_url(self) -> str:
+        return self.base_url + ZOOM_PATH
+
+    @property
+    def zoom_oauth_url(self) -> str:
+        return self.base_url + ZOOM_OAUTH_PATH
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -1,7 +1,7 @@
 """`Simulator`: one seeded world served as the vendors' APIs, with faults in front.
 
 The ASGI app mounts one sub-app per vendor host (`VENDOR_MOUNTS` order) plus `/_sim/`.
-Another vendor (Voximplant, Zoom) is one more state module, app module and mount.
+Another vendor (Voximplant) is one more state module, app module and mount.
 """
 
 from __future__ import annotations
@@ -22,10 +22,13 @@ from .faults import FaultInjector, VendorStyle
 from .livevox_app import livevox_app
 from .world import World
 from .zoho_app import zoho_accounts_app, zoho_app
+from .zoom_app import zoom_app, zoom_oauth_app
 
 LIVEVOX_PATH = "/livevox"
 ZOHO_PATH = "/zoho"
 ZOHO_ACCOUNTS_PATH = "/zoho-accounts"
+ZOOM_PATH = "/zoom"
+ZOOM_OAUTH_PATH = "/zoom-oauth"
 ADMIN_PATH = "/_sim"
 
 
@@ -36,6 +39,10 @@ def _livevox_error(status: int, message: str) -> dict[str, Any]:
 def _zoho_error(status: int, message: str) -> dict[str, Any]:
     code = "TOO_MANY_REQUESTS" if status == 429 else f"ZVSMS-{status}0"
     return {"status": "ERROR", "code": code, "message": message}
+
+
+def _zoom_error(status: int, message: str) -> dict[str, Any]:
+    return {"code": status, "message": message}
 
 
 class Simulator:
@@ -66,7 +73,8 @@ class Simulator:
 
     @property
     def credentials(self) -> dict[str, dict[str, str]]:
-        """What a client needs to sign in as the default LiveVox agent and the Zoho org."""
+        """What a client needs to sign in as the default LiveVox agent, the Zoho org and
+        the Zoom account."""
         livevox = self.world.livevox
         agent = livevox.default_agent
         zoho = self.world.zoho.oauth.credentials
@@ -82,6 +90,7 @@ class Simulator:
                 "client_secret": zoho.client_secret,
                 "refresh_token": zoho.refresh_token,
             },
+            "zoom": dataclasses.asdict(self.world.zoom.oauth.credentials),
         }
 
     def _build_app(self) -> Starlette:
@@ -92,6 +101,9 @@ class Simulator:
 
         def expire_token(headers: Headers) -> None:
             zoho.oauth.expire(headers.get("Authorization", "").partition(" ")[2].strip())
+
+        def expire_zoom_token(headers: Headers) -> None:
+            self.world.zoom.oauth.expire(headers.get("Authorization", "").partition(" ")[2])
 
         def no_credential(headers: Headers) -> None:
             """The OAuth host is called without a token, so there is nothing to expire."""
@@ -104,6 +116,12 @@ class Simulator:
                 ZOHO_ACCOUNTS_PATH,
                 zoho_accounts_app(zoho, ZOHO_PATH),
                 VendorStyle(_zoho_error, no_credential),
+            ),
+            (ZOOM_PATH, zoom_app(self.world.zoom), VendorStyle(_zoom_error, expire_zoom_token)),
+            (
+                ZOOM_OAUTH_PATH,
+                zoom_oauth_app(self.world.zoom),
+                VendorStyle(_zoom_error, no_credential),
             ),
         )
         routes = [

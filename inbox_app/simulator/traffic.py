@@ -2,7 +2,8 @@
 
 One `tick` is 1-3 seeded events: customers text in (on open threads, as new threads, on
 Zoho conversations old and new), a supervisor moves or resolves a thread the default
-agent can see, an agent changes status; due scheduled Zoho SMS go out. The same seed and
+agent can see, an agent changes status; due scheduled Zoho SMS go out; now and then a
+Zoom Contact Center SMS engagement completes. The same seed and
 the same sequence of calls give the same events.
 """
 
@@ -20,9 +21,14 @@ if TYPE_CHECKING:
     from .world import World
 
 
+ZOOM_ENGAGEMENT_CHANCE = 0.3
+"""Per tick, from Zoom's own generator so the other vendors' traffic is unchanged."""
+
+
 @dataclass(frozen=True)
 class TrafficEvent:
-    """`ref` is a LiveVox thread id or a Zoho "sender:customer" conversation key."""
+    """`ref` is a LiveVox thread id, a Zoho "sender:customer" conversation key or a
+    Zoom engagement id."""
 
     vendor: str
     kind: str
@@ -62,6 +68,9 @@ def tick(world: World) -> list[TrafficEvent]:
                 events.append(_zoho_inbound(world, rng))
             else:
                 events.append(_zoho_new_conversation(world, rng))
+        if world.zoom.rng.random() < ZOOM_ENGAGEMENT_CHANCE:
+            engagement = world.zoom.complete_engagement()
+            events.append(TrafficEvent("zoom", "engagement", engagement.engagement_id))
         return events
 
 

@@ -1,4 +1,4 @@
-"""The simulator's whole state: both vendors, the clock and the journal, behind one lock.
+"""The simulator's whole state: every vendor, the clock and the journal, behind one lock.
 
 Tests compare a client's cache against this truth:
 - `world.clock`: `now()`, `advance(seconds)`; sessions, tokens, deliveries and schedules
@@ -8,6 +8,8 @@ Tests compare a client's cache against this truth:
   `receive(body, thread_id=|customer=, sms_code=)` (inject an inbound SMS);
 - `world.zoho`: `conversation_list()`, `conversation(sender, customer)`, `scheduled()`,
   `receive(customer, body, sender)`, `default_user`, `numbers`;
+- `world.zoom`: `queues`, `agents`, `engagements` (oldest first; read under the lock),
+  `complete_engagement()` (one that ends now), `oauth`;
 - `world.sends(vendor)` / `world.actions(kind)`: what clients (and live traffic) did;
 - `world.tick()`, `world.expire_sessions()`, `world.expire_tokens()`, `world.summary()`.
 Everything returned is a copy; `world.lock` (re-entrant) is only needed to read
@@ -20,6 +22,7 @@ import itertools
 import random
 import threading
 import time
+from collections.abc import Iterator
 from typing import Any
 
 from . import phones
@@ -32,6 +35,8 @@ from .seeding import gc_paused
 from .traffic import TrafficEvent, tick
 from .zoho_seed import seed_zoho
 from .zoho_state import ZohoState
+from .zoom_seed import seed_zoom
+from .zoom_state import ZoomState
 
 
 class World:
@@ -74,6 +79,17 @@ class World:
         self.zoho = ZohoState(
             zoho_seed, token_lifetime_seconds=config.token_lifetime_seconds, **common
         )
+        # Zoom draws from its own generator, so adding it left the other vendors' worlds
+        # and live traffic exactly as they were for a given seed.
+        zoom_rng = random.Random(f"zoom:{config.seed}")
+        self.zoom = ZoomState(
+            seed_zoom(zoom_rng, config.zoom_engagements, now_ms, _regulars(zoom_rng, pool)),
+            lock=self.lock,
+            clock=self.clock,
+            rng=zoom_rng,
+            customers=pool,
+            token_lifetime_seconds=config.token_lifetime_seconds,
+        )
 
     def tick(self) -> list[TrafficEvent]:
         """One deterministic step of live traffic (see traffic.py)."""
@@ -84,6 +100,7 @@ class World:
 
     def expire_tokens(self) -> None:
         self.zoho.oauth.expire()
+        self.zoom.oauth.expire()
 
     def sends(self, vendor: str | None = None) -> list[SendRecord]:
         """Every accepted send, in order, duplicates included."""
@@ -115,6 +132,19 @@ class World:
                     "scheduled": len(self.zoho.schedule),
                     "tokens": len(self.zoho.oauth),
                 },
+                "zoom": {
+                    "queues": len(self.zoom.queues),
+                    "agents": len(self.zoom.agents),
+                    "engagements": len(self.zoom.engagements),
+                    "tokens": len(self.zoom.oauth),
+                },
                 "sends": len(self.journal.sends),
                 "actions": len(self.journal.actions),
             }
+
+
+def _regulars(rng: random.Random, pool: list[str]) -> Iterator[str]:
+    """Customers drawn from a few hundred regulars, so many text in more than once."""
+    regulars = pool[:400]
+    while True:
+        yield rng.choice(regulars)

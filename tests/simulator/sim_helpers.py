@@ -43,3 +43,15 @@ async def zoho_token(client: httpx.AsyncClient, sim: Simulator) -> str:
     assert response.status_code == 200
     token: str = response.json()["access_token"]
     return token
+
+
+async def zoom_token(client: httpx.AsyncClient, sim: Simulator) -> str:
+    creds = sim.credentials["zoom"]
+    response = await client.post(
+        "/zoom-oauth/oauth/token",
+        params={"grant_type": "account_credentials", "account_id": creds["account_id"]},
+        auth=(creds["client_id"], creds["client_secret"]),
+    )
+    assert response.status_code == 200, response.text
+    token: str = response.json()["access_token"]
+    return token
