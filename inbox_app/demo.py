@@ -21,12 +21,14 @@ class SimulatorUrls(Protocol):
     def zoho_url(self) -> str: ...
     @property
     def zoho_accounts_url(self) -> str: ...
+    @property
+    def voximplant_url(self) -> str: ...
 
 
 def simulator_accounts(
     urls: SimulatorUrls, credentials: Mapping[str, Mapping[str, str]]
 ) -> list[AccountConfig]:
-    """One LiveVox and one Zoho Voice account on the running simulator."""
+    """One LiveVox, one Zoho Voice and one Voximplant account on the running simulator."""
     return [
         AccountConfig(
             name="LiveVox demo",
@@ -39,6 +41,12 @@ def simulator_accounts(
             provider=ProviderKind.ZOHO,
             base_url=urls.zoho_url,
             values={"accounts_url": urls.zoho_accounts_url, **credentials["zoho"]},
+        ),
+        AccountConfig(
+            name="Voximplant demo",
+            provider=ProviderKind.VOXIMPLANT,
+            base_url=urls.voximplant_url,
+            values=dict(credentials["voximplant"]),
         ),
     ]
 

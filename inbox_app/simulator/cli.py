@@ -20,7 +20,7 @@ DEFAULT_PORT = 8765
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="inbox-app simulate",
-        description="Serve simulated LiveVox and Zoho Voice SMS APIs with seeded data.",
+        description="Serve simulated LiveVox, Zoho Voice and Voximplant SMS APIs with seeded data.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument(
@@ -79,6 +79,12 @@ def accounts_toml(running: RunningServer, credentials: dict[str, dict[str, str]]
                 {"base_url": running.zoho_url, "accounts_url": running.zoho_accounts_url},
                 credentials["zoho"],
             ),
+            entry(
+                "Voximplant demo",
+                "voximplant",
+                {"base_url": running.voximplant_url},
+                credentials["voximplant"],
+            ),
         )
     )
 
@@ -88,7 +94,9 @@ def banner(running: RunningServer, sim: Simulator) -> str:
     summary = (
         f"seed {config.seed}: {config.threads} LiveVox threads x ~{config.messages_per_thread} "
         f"messages, {config.zoho_conversations} Zoho conversations x "
-        f"~{config.zoho_messages_per_conversation}; live traffic {'on' if config.live else 'off'}; "
+        f"~{config.zoho_messages_per_conversation}, {config.voximplant_pairs} Voximplant "
+        f"number pairs x ~{config.voximplant_messages_per_pair}; "
+        f"live traffic {'on' if config.live else 'off'}; "
         f"faults {sim.faults.describe()}"
     )
     credentials = sim.credentials
@@ -98,6 +106,7 @@ def banner(running: RunningServer, sim: Simulator) -> str:
         f"  LiveVox base URL     {running.livevox_url}",
         f"  Zoho Voice API       {running.zoho_url}",
         f"  Zoho OAuth (accounts) {running.zoho_accounts_url}",
+        f"  Voximplant API       {running.voximplant_url}",
         f"  Simulator admin      {running.base_url}{ADMIN_PATH}/state",
         "",
         "Credentials:",

@@ -141,6 +141,8 @@ class SimConfig:
     services: int = 2
     zoho_conversations: int = 30
     zoho_messages_per_conversation: int = 10
+    voximplant_pairs: int = 20
+    voximplant_messages_per_pair: int = 8
     live: bool = False
     live_interval: float = 2.0
     faults: FaultConfig = field(default_factory=FaultConfig)
@@ -157,6 +159,8 @@ class SimConfig:
             raise ValueError("threads >= 0, messages_per_thread >= 1 and page_size >= 1")
         if self.zoho_conversations < 0 or self.zoho_messages_per_conversation < 1:
             raise ValueError("zoho_conversations >= 0 and zoho_messages_per_conversation >= 1")
+        if self.voximplant_pairs < 0 or self.voximplant_messages_per_pair < 1:
+            raise ValueError("voximplant_pairs >= 0 and voximplant_messages_per_pair >= 1")
         if self.live_interval <= 0:
             raise ValueError("live_interval must be positive")
 
@@ -171,14 +175,17 @@ class SimConfig:
 
 
 SIZES: dict[str, dict[str, int]] = {
-    # 600 LiveVox + 300 Zoho messages.
+    # 600 LiveVox + 300 Zoho messages (+ 160 Voximplant).
     "small": {
         "threads": 60,
         "messages_per_thread": 10,
         "zoho_conversations": 30,
         "zoho_messages_per_conversation": 10,
+        "voximplant_pairs": 20,
+        "voximplant_messages_per_pair": 8,
     },
-    # 1,000 threads; 20,000 messages split evenly between LiveVox and Zoho.
+    # 1,000 threads; 20,000 messages split evenly between LiveVox and Zoho
+    # (+ 250 Voximplant pairs, 5,000 messages).
     "medium": {
         "threads": 1_000,
         "messages_per_thread": 10,
@@ -186,8 +193,11 @@ SIZES: dict[str, dict[str, int]] = {
         "services": 3,
         "zoho_conversations": 250,
         "zoho_messages_per_conversation": 40,
+        "voximplant_pairs": 250,
+        "voximplant_messages_per_pair": 20,
     },
-    # 5,000 threads; 200,000 messages split evenly between LiveVox and Zoho.
+    # 5,000 threads; 200,000 messages split evenly between LiveVox and Zoho
+    # (+ 1,000 Voximplant pairs, 40,000 messages).
     "large": {
         "threads": 5_000,
         "messages_per_thread": 20,
@@ -195,5 +205,7 @@ SIZES: dict[str, dict[str, int]] = {
         "services": 5,
         "zoho_conversations": 2_500,
         "zoho_messages_per_conversation": 40,
+        "voximplant_pairs": 1_000,
+        "voximplant_messages_per_pair": 40,
     },
 }

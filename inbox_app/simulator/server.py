@@ -19,7 +19,7 @@ from uvicorn._types import ASGIReceiveCallable, ASGISendCallable, Scope
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from .faults import CLOSE_EXTENSION
-from .simulator import LIVEVOX_PATH, ZOHO_ACCOUNTS_PATH, ZOHO_PATH, Simulator
+from .simulator import LIVEVOX_PATH, VOXIMPLANT_PATH, ZOHO_ACCOUNTS_PATH, ZOHO_PATH, Simulator
 
 STARTUP_TIMEOUT_S = 10.0
 SHUTDOWN_TIMEOUT_S = 10.0
@@ -68,6 +68,10 @@ class RunningServer:
     @property
     def zoho_accounts_url(self) -> str:
         return self.base_url + ZOHO_ACCOUNTS_PATH
+
+    @property
+    def voximplant_url(self) -> str:
+        return self.base_url + VOXIMPLANT_PATH + "/platform_api"
 
 
 def bind(host: str, port: int) -> socket.socket:

@@ -20,12 +20,15 @@ from .admin import admin_app
 from .config import FaultConfig, SimConfig
 from .faults import FaultInjector, VendorStyle
 from .livevox_app import livevox_app
+from .voximplant_app import voximplant_app
+from .voximplant_errors import VoximplantError
 from .world import World
 from .zoho_app import zoho_accounts_app, zoho_app
 
 LIVEVOX_PATH = "/livevox"
 ZOHO_PATH = "/zoho"
 ZOHO_ACCOUNTS_PATH = "/zoho-accounts"
+VOXIMPLANT_PATH = "/voximplant"
 ADMIN_PATH = "/_sim"
 
 
@@ -36,6 +39,14 @@ def _livevox_error(status: int, message: str) -> dict[str, Any]:
 def _zoho_error(status: int, message: str) -> dict[str, Any]:
     code = "TOO_MANY_REQUESTS" if status == 429 else f"ZVSMS-{status}0"
     return {"status": "ERROR", "code": code, "message": message}
+
+
+def _voximplant_error(status: int, message: str) -> dict[str, Any]:
+    return VoximplantError(status, message).envelope()
+
+
+def _static_credential(headers: Headers) -> None:
+    """An API key does not expire, so an `expire` fault has nothing to act on."""
 
 
 class Simulator:
@@ -82,6 +93,10 @@ class Simulator:
                 "client_secret": zoho.client_secret,
                 "refresh_token": zoho.refresh_token,
             },
+            "voximplant": {
+                "account_id": self.world.voximplant.account_id,
+                "api_key": self.world.voximplant.api_key,
+            },
         }
 
     def _build_app(self) -> Starlette:
@@ -104,6 +119,11 @@ class Simulator:
                 ZOHO_ACCOUNTS_PATH,
                 zoho_accounts_app(zoho, ZOHO_PATH),
                 VendorStyle(_zoho_error, no_credential),
+            ),
+            (
+                VOXIMPLANT_PATH,
+                voximplant_app(self.world.voximplant),
+                VendorStyle(_voximplant_error, _static_credential),
             ),
         )
         routes = [

@@ -2,7 +2,8 @@
 
 One `tick` is 1-3 seeded events: customers text in (on open threads, as new threads, on
 Zoho conversations old and new), a supervisor moves or resolves a thread the default
-agent can see, an agent changes status; due scheduled Zoho SMS go out. The same seed and
+agent can see, an agent changes status; due scheduled Zoho SMS go out. Voximplant
+customers text in too, drawn from that vendor's own random stream. The same seed and
 the same sequence of calls give the same events.
 """
 
@@ -62,7 +63,26 @@ def tick(world: World) -> list[TrafficEvent]:
                 events.append(_zoho_inbound(world, rng))
             else:
                 events.append(_zoho_new_conversation(world, rng))
+        events += _voximplant_inbound(world)
         return events
+
+
+def _voximplant_inbound(world: World) -> list[TrafficEvent]:
+    """Now and then a customer texts one of our Voximplant numbers, mostly on a pair
+    that already has history, sometimes as a new customer."""
+    state = world.voximplant
+    rng = state.rng
+    if rng.random() >= 0.5:
+        return []
+    pairs = [pair for pair in state.pairs() if not state.numbers[pair[0]].a2p]
+    if pairs and rng.random() < 0.8:
+        ours, customer = rng.choice(pairs)
+    else:
+        ours, customer = rng.choice(state.sms_numbers()).number, rng.choice(world.customer_numbers)
+    record = state.receive(customer, _customer_line(rng), ours)
+    if record is None:
+        return []
+    return [TrafficEvent("voximplant", "inbound", f"{ours}:{customer}", str(record.message_id))]
 
 
 def _default_visible(world: World) -> list[Thread]:

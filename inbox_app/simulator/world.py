@@ -8,6 +8,8 @@ Tests compare a client's cache against this truth:
   `receive(body, thread_id=|customer=, sms_code=)` (inject an inbound SMS);
 - `world.zoho`: `conversation_list()`, `conversation(sender, customer)`, `scheduled()`,
   `receive(customer, body, sender)`, `default_user`, `numbers`;
+- `world.voximplant`: `pairs()` ((our number, customer) -> records), `numbers`,
+  `receive(customer, body, number)`, `control_sms(number, command)`, `account_id`, `api_key`;
 - `world.sends(vendor)` / `world.actions(kind)`: what clients (and live traffic) did;
 - `world.tick()`, `world.expire_sessions()`, `world.expire_tokens()`, `world.summary()`.
 Everything returned is a copy; `world.lock` (re-entrant) is only needed to read
@@ -30,6 +32,8 @@ from .livevox_seed import seed_livevox
 from .livevox_state import LiveVoxState
 from .seeding import gc_paused
 from .traffic import TrafficEvent, tick
+from .voximplant_seed import seed_voximplant
+from .voximplant_state import VoximplantState
 from .zoho_seed import seed_zoho
 from .zoho_state import ZohoState
 
@@ -62,6 +66,15 @@ class World:
                 now_ms,
                 itertools.cycle(pool[split:]),
             )
+            # Its own random stream: the other vendors' worlds stay as they were.
+            voximplant_rng = random.Random(f"voximplant:{config.seed}")
+            voximplant_seed = seed_voximplant(
+                voximplant_rng,
+                config.voximplant_pairs,
+                config.voximplant_messages_per_pair,
+                now_ms,
+                itertools.cycle(pool),
+            )
         common: dict[str, Any] = {
             "lock": self.lock,
             "clock": self.clock,
@@ -73,6 +86,9 @@ class World:
         )
         self.zoho = ZohoState(
             zoho_seed, token_lifetime_seconds=config.token_lifetime_seconds, **common
+        )
+        self.voximplant = VoximplantState(
+            voximplant_seed, **{**common, "rng": voximplant_rng}
         )
 
     def tick(self) -> list[TrafficEvent]:
@@ -114,6 +130,10 @@ class World:
                     "logs": len(self.zoho.logs),
                     "scheduled": len(self.zoho.schedule),
                     "tokens": len(self.zoho.oauth),
+                },
+                "voximplant": {
+                    "numbers": len(self.voximplant.numbers),
+                    "records": len(self.voximplant.records),
                 },
                 "sends": len(self.journal.sends),
                 "actions": len(self.journal.actions),
