@@ -10,6 +10,7 @@ from inbox_app.providers.base import Provider
 from inbox_app.providers.errors import NotSupported
 from inbox_app.providers.http import RetryPolicy
 from inbox_app.providers.livevox import LiveVoxProvider
+from inbox_app.providers.voximplant import VoximplantProvider
 from inbox_app.providers.zoho import ZohoVoiceProvider
 
 
@@ -27,6 +28,8 @@ def create_provider(
         return LiveVoxProvider(account, transport=transport, timeout=timeout, retry=retry)
     if account.provider is ProviderKind.ZOHO:
         return ZohoVoiceProvider(account, transport=transport, timeout=timeout, retry=retry)
+    if account.provider is ProviderKind.VOXIMPLANT:
+        return VoximplantProvider(account, transport=transport, timeout=timeout, retry=retry)
     raise NotSupported(
         f"Account '{account.name}': {account.provider.value} is not supported by this version"
     )
