@@ -55,6 +55,11 @@ def _date(params: Params, name: str) -> int | None:
     return timegm(moment.timetuple()) * 1000
 
 
+def _end_of_second(ms: int | None) -> int | None:
+    """Dates have whole seconds and rows milliseconds: a `to_date` takes in its second."""
+    return None if ms is None else ms + 999
+
+
 def _number(params: Params, name: str) -> str | None:
     raw = params.get(name, "").strip()
     return phones.digits_key(raw) if raw else None
@@ -116,7 +121,7 @@ class VoximplantApi:
             source=_number(params, "source_number"),
             destination=_number(params, "destination_number"),
             from_ms=_date(params, "from_date"),
-            to_ms=_date(params, "to_date"),
+            to_ms=_end_of_second(_date(params, "to_date")),
         )
 
     def sms_history(self, params: Params) -> Response:

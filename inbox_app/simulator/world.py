@@ -87,9 +87,7 @@ class World:
         self.zoho = ZohoState(
             zoho_seed, token_lifetime_seconds=config.token_lifetime_seconds, **common
         )
-        self.voximplant = VoximplantState(
-            voximplant_seed, **{**common, "rng": voximplant_rng}
-        )
+        self.voximplant = VoximplantState(voximplant_seed, **{**common, "rng": voximplant_rng})
 
     def tick(self) -> list[TrafficEvent]:
         """One deterministic step of live traffic (see traffic.py)."""
