@@ -189,6 +189,12 @@ def _parse_account(
         and not values.get("access_token")
     ):
         missing.append("refresh_token and client_secret (or access_token)")
+    if (
+        provider is ProviderKind.VOXIMPLANT
+        and not values.get("api_key")
+        and not (values.get("key_id") and values.get("private_key"))
+    ):
+        missing.append("api_key (or key_id and private_key)")
     if missing:
         raise ConfigError(
             f"{where}: account '{name}' is missing {', '.join(missing)}"

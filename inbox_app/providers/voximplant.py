@@ -1,15 +1,17 @@
 """Voximplant SMS over its Management API: GetSmsHistory, A2PGetSmsHistory,
 SendSmsMessage, A2PSendSms and ControlSms.
 
-Account values: `account_id` and `api_key`; `base_url` defaults to
-"https://api.voximplant.com/platform_api".
+Account values: `account_id` and either `api_key` or a service account's `key_id` and
+`private_key` (PEM); `base_url` defaults to "https://api.voximplant.com/platform_api".
 
 Choices the documents leave open (row parsing choices: see `voximplant_parse`):
 
-- Every method is `POST {base_url}/<Method>/` with a form body carrying `account_id`
-  and `api_key`, so the key never sits in a URL that a proxy or log could keep.
-  Service-account JWTs (`key_id` + `private_key`) are not implemented: such an account
-  is refused at sign-in with a sentence saying to configure `api_key`.
+- Every method is `POST {base_url}/<Method>/` with a form body, which carries
+  `account_id` and `api_key` when an API key is configured, so the key never sits in a
+  URL that a proxy or log could keep. Otherwise a service-account JWT goes as
+  `Authorization: Bearer` (see `voximplant_auth`); when it is refused, one fresh token
+  is made and the call tried once more (safe for a send too: a refused call did
+  nothing). An API key wins when both are configured.
 - Errors: the `{"error": {"code", "msg"}}` envelope is read whatever the HTTP status
   (Voximplant sends it with 200). Code 100 or a message about the account id, API key
   or authorisation is `AuthError`; any other code is `VendorRefused` with the vendor's
@@ -74,6 +76,7 @@ from inbox_app.providers.errors import (
 )
 from inbox_app.providers.fields import integer, mapping, mappings, text
 from inbox_app.providers.http import HttpSession, Redactor, Reply, RetryPolicy
+from inbox_app.providers.voximplant_auth import ServiceAccountToken
 from inbox_app.providers.voximplant_parse import A2P, SMS, A2PSent, HistoryRow
 
 log = logging.getLogger(__name__)
@@ -121,6 +124,14 @@ class VoximplantProvider(Provider):
         self._newest: dict[str, datetime] = {}
         self._loaded = False
         self._refresh_lock = asyncio.Lock()
+        self._service: ServiceAccountToken | None = None
+        if not account.get("api_key") and account.get("key_id") and account.get("private_key"):
+            self._service = ServiceAccountToken(
+                account.get("account_id"),
+                account.get("key_id"),
+                account.get("private_key"),
+                where=self._where(),
+            )
 
     async def aclose(self) -> None:
         await self._http.aclose()
@@ -131,16 +142,16 @@ class VoximplantProvider(Provider):
     # -- calls -----------------------------------------------------------------------
 
     async def login(self) -> None:
-        """Nothing to sign in to: the key goes with every call. Only checks that there
-        is one, since a wrong key shows on the first call anyway."""
-        if self.account.get("api_key"):
-            return
-        if self.account.get("key_id") or self.account.get("private_key"):
+        """Nothing to sign in to: the credential goes with every call. Only checks that
+        there is one (and that a service account's key can sign), since a wrong one
+        shows on the first call anyway."""
+        if self._service is not None:
+            self._service.bearer()
+        elif not self.account.get("api_key"):
             raise AuthError(
-                f"{VENDOR} service-account keys (key_id, private_key) are not supported by "
-                f"this version; configure the account's api_key instead {self._where()}"
+                f"{VENDOR} needs the account's api_key, or a service account's key_id and "
+                f"private_key {self._where()}"
             )
-        raise AuthError(f"{VENDOR} needs the account's api_key {self._where()}")
 
     def _envelope_error(self, reply: Reply, what: str) -> ProviderError | None:
         if reply.status == 429 or reply.status >= 500:
@@ -158,7 +169,7 @@ class VoximplantProvider(Provider):
         message = self._http.redact(text(error.get("msg")) or "no reason given")
         if code in _AUTH_CODES or reply.status in (401, 403) or _AUTH_WORDS.search(message):
             return AuthError(
-                f"{VENDOR} refused the account id or API key: {message} {self._where()}",
+                f"{VENDOR} refused the account's credentials: {message} {self._where()}",
                 status=reply.status,
             )
         return VendorRefused(
@@ -171,14 +182,18 @@ class VoximplantProvider(Provider):
         self, method: str, params: Mapping[str, str | int], what: str, *, idempotent: bool
     ) -> dict[str, Any]:
         await self.login()
-        form = {
-            "account_id": self.account.get("account_id"),
-            "api_key": self.account.get("api_key"),
-            **{k: str(v) for k, v in params.items()},
-        }
-        reply = await self._http.request(
-            "POST", self._http.url(f"{method}/"), idempotent=idempotent, what=what, data=form
-        )
+        form = {k: str(v) for k, v in params.items()}
+        url = self._http.url(f"{method}/")
+        if self._service is None:
+            form |= {
+                "account_id": self.account.get("account_id"),
+                "api_key": self.account.get("api_key"),
+            }
+            reply = await self._http.request(
+                "POST", url, idempotent=idempotent, what=what, data=form
+            )
+        else:
+            reply = await self._with_token(url, form, what, idempotent)
         try:
             payload = self._http.json(reply, what)
         except BadResponse:
@@ -190,6 +205,32 @@ class VoximplantProvider(Provider):
         if not idempotent:
             raise self._unknown()
         raise BadResponse(f"{VENDOR} answered {what} in a shape we don't know {self._where()}")
+
+    async def _with_token(
+        self, url: str, form: dict[str, str], what: str, idempotent: bool
+    ) -> Reply:
+        """The call with the service account's token; once more with a fresh one if
+        the vendor refused it."""
+        assert self._service is not None
+        service = self._service
+
+        async def post(token: str) -> Reply:
+            self._http.redact.add(token)
+            return await self._http.request(
+                "POST",
+                url,
+                idempotent=idempotent,
+                what=what,
+                data=form,
+                headers={"Authorization": f"Bearer {token}"},
+            )
+
+        token = service.bearer()
+        try:
+            return await post(token)
+        except AuthError:
+            log.info("%s: %s token refused; making a fresh one", self.account.name, VENDOR)
+        return await post(service.renew(token))
 
     async def _history_pages(
         self, route: str, params: Mapping[str, str | int], what: str

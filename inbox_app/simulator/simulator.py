@@ -45,10 +45,6 @@ def _voximplant_error(status: int, message: str) -> dict[str, Any]:
     return VoximplantError(status, message).envelope()
 
 
-def _static_credential(headers: Headers) -> None:
-    """An API key does not expire, so an `expire` fault has nothing to act on."""
-
-
 class Simulator:
     """The vendors as one ASGI app (`app`) over one world (`world`).
 
@@ -108,6 +104,12 @@ class Simulator:
         def expire_token(headers: Headers) -> None:
             zoho.oauth.expire(headers.get("Authorization", "").partition(" ")[2].strip())
 
+        def expire_service_token(headers: Headers) -> None:
+            """A service-account JWT is revoked; an API key never expires."""
+            scheme, _, token = headers.get("Authorization", "").partition(" ")
+            if scheme.lower() == "bearer":
+                self.world.voximplant.service_account.revoke(token.strip())
+
         def no_credential(headers: Headers) -> None:
             """The OAuth host is called without a token, so there is nothing to expire."""
 
@@ -123,7 +125,7 @@ class Simulator:
             (
                 VOXIMPLANT_PATH,
                 voximplant_app(self.world.voximplant),
-                VendorStyle(_voximplant_error, _static_credential),
+                VendorStyle(_voximplant_error, expire_service_token),
             ),
         )
         routes = [

@@ -5,7 +5,9 @@ come from the query string and/or a form body, `account_id` and `api_key` among 
 Served: GetSmsHistory, A2PGetSmsHistory (count <= 1000, default 1000; offset; source,
 destination, from/to date, direction or delivery status; `output=csv` too),
 SendSmsMessage, A2PSendSms (`dst_numbers` separated by ";"), ControlSms. Answers carry
-`result`; errors are the vendor's envelope (see voximplant_errors.py).
+`result`; errors are the vendor's envelope (see voximplant_errors.py). Instead of
+`account_id` + `api_key`, a service-account JWT may come as `Authorization: Bearer`
+(see voximplant_jwt.py).
 """
 
 from __future__ import annotations
@@ -93,7 +95,11 @@ class VoximplantApi:
             async with request.form() as form:
                 params.update((k, v) for k, v in form.items() if isinstance(v, str))
         try:
-            self.state.check_auth(params.get("account_id", ""), params.get("api_key", ""))
+            self.state.check_auth(
+                params.get("account_id", ""),
+                params.get("api_key", ""),
+                request.headers.get("Authorization", ""),
+            )
             handler = self.methods.get(request.path_params["method"])
             if handler is None:
                 raise VoximplantError(UNKNOWN_METHOD, "Unknown method")

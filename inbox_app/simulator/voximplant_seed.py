@@ -36,6 +36,7 @@ ERRORS = {
 class VoximplantSeed:
     account_id: str
     api_key: str
+    key_id: str
     numbers: list[OurNumber]
     records: list[SmsRecord]
     next_transaction_id: int
@@ -73,6 +74,7 @@ def seed_voximplant(
     ]
     account_id = str(rng.randrange(1_000_000, 9_999_999))
     api_key = seeded_uuid(rng)
+    key_id = seeded_uuid(rng)
     specs: list[_Spec] = []
     seen: set[tuple[str, str]] = set()
     for size in message_counts(rng, pairs, per_pair):
@@ -100,7 +102,9 @@ def seed_voximplant(
         )
         for index, spec in enumerate(specs)
     ]
-    return VoximplantSeed(account_id, api_key, numbers, records, first_transaction + len(records))
+    return VoximplantSeed(
+        account_id, api_key, key_id, numbers, records, first_transaction + len(records)
+    )
 
 
 def _pair(

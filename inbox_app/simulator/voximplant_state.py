@@ -26,6 +26,7 @@ from . import phones
 from .clock import Clock
 from .journal import Journal, SendRecord
 from .voximplant_errors import (
+    AUTH_FAILED,
     NOT_A2P_SENDER,
     SMS_DISABLED,
     TOO_LONG,
@@ -33,6 +34,7 @@ from .voximplant_errors import (
     VoximplantError,
     bad_parameter,
 )
+from .voximplant_jwt import ServiceAccount
 from .voximplant_model import (
     A2P,
     A2P_MAX_DESTINATIONS,
@@ -98,6 +100,7 @@ class VoximplantState:
         self.journal = journal
         self.account_id = seed.account_id
         self.api_key = seed.api_key
+        self.service_account = ServiceAccount(seed.account_id, seed.key_id)
         self.numbers: dict[str, OurNumber] = {n.number: n for n in seed.numbers}
         self.records: list[SmsRecord] = seed.records
         self._next_message_id = max((r.message_id for r in seed.records), default=3_000_000) + 1
@@ -105,9 +108,14 @@ class VoximplantState:
         self._version = 0
         self._cache: dict[tuple[HistoryQuery, int], list[SmsRecord]] = {}
 
-    def check_auth(self, account_id: str, api_key: str) -> None:
-        if account_id.strip() != self.account_id or api_key.strip() != self.api_key:
-            raise VoximplantError(100, "Invalid account_id or api_key")
+    def check_auth(self, account_id: str, api_key: str, authorization: str = "") -> None:
+        """An `Authorization: Bearer` service-account token, else account_id + api_key."""
+        scheme, _, token = authorization.partition(" ")
+        if scheme.lower() == "bearer" and token.strip():
+            with self.lock:
+                self.service_account.check(token.strip())
+        elif account_id.strip() != self.account_id or api_key.strip() != self.api_key:
+            raise VoximplantError(AUTH_FAILED, "Invalid account_id or api_key")
 
     # -- changes -------------------------------------------------------------------------
 

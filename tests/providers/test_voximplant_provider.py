@@ -11,7 +11,10 @@ from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qs
 
 import httpx
+import jwt
 import pytest
+from cryptography.hazmat.primitives import serialization
+from cryptography.hazmat.primitives.asymmetric import rsa
 
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import Direction, ProviderKind, Thread
@@ -32,15 +35,17 @@ PAGE = 25
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
-    """Real loopback HTTP, with every request's method name and form kept."""
+    """Real loopback HTTP, with every request's method name, form and bearer token kept."""
 
     def __init__(self) -> None:
         self.inner = httpx.AsyncHTTPTransport()
         self.calls: list[tuple[str, dict[str, str]]] = []
+        self.tokens: list[str] = []
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
         form = {k: v[0] for k, v in parse_qs(request.content.decode()).items()}
         self.calls.append((request.url.path.rstrip("/").rsplit("/", 1)[1], form))
+        self.tokens.append(request.headers.get("Authorization", "").removeprefix("Bearer "))
         return await self.inner.handle_async_request(request)
 
     async def aclose(self) -> None:
@@ -285,16 +290,59 @@ async def test_wrong_api_key_is_an_auth_error_without_the_key(
     finally:
         await provider.aclose()
     assert "wrong-key-123456" not in str(refused.value)
-    assert "account id or API key" in str(refused.value)
+    assert "refused the account's credentials" in str(refused.value)
 
 
-async def test_service_account_keys_alone_are_refused_clearly(
+async def test_service_account_token_is_used_reused_and_renewed_once_refused(
+    sim: Simulator, running: RunningServer, transport: CountingTransport
+) -> None:
+    service = sim.world.voximplant.service_account
+    config = AccountConfig(
+        "Vox", ProviderKind.VOXIMPLANT, running.voximplant_url, service.credentials()
+    )
+    async with VoximplantProvider(config, transport=transport, page_size=PAGE) as provider:
+        await provider.list_channels()
+        assert all(form.keys().isdisjoint({"api_key", "account_id"}) for _, form in transport.calls)
+        (token,) = set(transport.tokens)
+        claims = jwt.decode(token, options={"verify_signature": False})
+        assert str(claims["iss"]) == service.account_id
+        assert claims["exp"] - claims["iat"] == 3600
+        assert jwt.get_unverified_header(token)["kid"] == service.key_id
+
+        service.revoke(token)
+        transport.tokens.clear()
+        thread = await thread_for(provider, SMS)
+        await provider.send_message(thread, "Sent with a fresh token", "")
+        assert transport.tokens[0] == token and len(set(transport.tokens)) == 2
+    assert [s.body for s in sim.world.sends("voximplant")] == ["Sent with a fresh token"]
+
+
+async def test_service_account_with_a_foreign_or_broken_key_is_refused(
     sim: Simulator, running: RunningServer
 ) -> None:
-    values = {"account_id": "1", "key_id": "k-1", "private_key": "-----BEGIN..."}
-    config = AccountConfig("Vox", ProviderKind.VOXIMPLANT, running.voximplant_url, values)
+    service = sim.world.voximplant.service_account
+    foreign = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    pem = foreign.private_bytes(
+        serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption()
+    ).decode()
+    for private_key, problem in (
+        (pem, "refused the account's credentials"),
+        ("-----BEGIN x", "PEM"),
+    ):
+        values = {**service.credentials(), "private_key": private_key}
+        config = AccountConfig("Vox", ProviderKind.VOXIMPLANT, running.voximplant_url, values)
+        async with VoximplantProvider(config) as provider:
+            with pytest.raises(AuthError, match=problem) as refused:
+                await provider.list_channels()
+        assert "BEGIN" not in str(refused.value)
+
+
+async def test_no_key_at_all_is_refused_clearly(running: RunningServer) -> None:
+    config = AccountConfig(
+        "Vox", ProviderKind.VOXIMPLANT, running.voximplant_url, {"account_id": "1"}
+    )
     async with VoximplantProvider(config) as provider:
-        with pytest.raises(AuthError, match="configure the account's api_key"):
+        with pytest.raises(AuthError, match="needs the account's api_key"):
             await provider.login()
 
 

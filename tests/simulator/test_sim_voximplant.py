@@ -3,12 +3,15 @@ count/offset paging, filters, both sends with their limits, ControlSms, live tra
 
 from __future__ import annotations
 
+import time
 from typing import Any
 
 import httpx
+import jwt
 import pytest
 
 from inbox_app.simulator import Simulator
+from inbox_app.simulator.voximplant_jwt import private_key_pem
 from inbox_app.simulator.voximplant_model import wire_date
 
 API = "/voximplant/platform_api"
@@ -226,3 +229,32 @@ async def test_live_traffic_and_admin_inbound_reach_voximplant(
     assert sim.world.voximplant.records[-1].message_id == response.json()["message_id"]
     state = (await client.get("/_sim/state")).json()
     assert state["voximplant"]["records"] == len(sim.world.voximplant.records)
+
+
+def token(sim: Simulator, **overrides: Any) -> str:
+    service = sim.world.voximplant.service_account
+    now = int(time.time())
+    claims = {"iss": service.account_id, "iat": now, "exp": now + 3600, **overrides}
+    kid = claims.pop("kid", service.key_id)
+    return jwt.encode(claims, private_key_pem(), algorithm="RS256", headers={"kid": kid})
+
+
+async def test_service_account_jwt(sim: Simulator, client: httpx.AsyncClient) -> None:
+    async def with_token(value: str) -> Any:
+        headers = {"Authorization": f"Bearer {value}"}
+        response = await client.post(f"{API}/GetSmsHistory/", data={"count": "1"}, headers=headers)
+        return response.json()
+
+    good = token(sim)
+    assert len((await with_token(good))["result"]) == 1
+    now = int(time.time())
+    for bad in (
+        token(sim, kid="another-key"),
+        token(sim, iss="1"),
+        token(sim, iat=now - 7200, exp=now - 3600),
+        token(sim, exp=now + 7200),
+        good[:-4] + "AAAA",
+    ):
+        assert (await with_token(bad))["error"]["code"] == 100
+    sim.world.voximplant.service_account.revoke(good)
+    assert (await with_token(good))["error"]["code"] == 100
