@@ -77,6 +77,7 @@ from inbox_app.providers.errors import (
 from inbox_app.providers.fields import integer, mapping, mappings, text
 from inbox_app.providers.http import HttpSession, Redactor, Reply, RetryPolicy
 from inbox_app.providers.voximplant_auth import ServiceAccountToken
+from inbox_app.providers.voximplant_cache import HistoryCache
 from inbox_app.providers.voximplant_parse import A2P, SMS, A2PSent, HistoryRow
 
 log = logging.getLogger(__name__)
@@ -120,9 +121,7 @@ class VoximplantProvider(Provider):
             error_hook=self._envelope_error,
         )
         self._page_size = min(max(1, page_size), PAGE_SIZE)
-        self._rows: dict[str, HistoryRow] = {}
-        self._newest: dict[str, datetime] = {}
-        self._loaded = False
+        self._cache = HistoryCache()
         self._refresh_lock = asyncio.Lock()
         self._service: ServiceAccountToken | None = None
         if not account.get("api_key") and account.get("key_id") and account.get("private_key"):
@@ -294,19 +293,12 @@ class VoximplantProvider(Provider):
         async with self._refresh_lock:
             found = await asyncio.gather(*(self._read_route(route) for route in _HISTORY))
             for route, rows in zip(_HISTORY, found, strict=True):
-                for row in rows:
-                    self._rows[row.id] = row
-                times = [r.at for r in rows if r.at is not None]
-                known = self._newest.get(route)
-                if known is not None:
-                    times.append(known)
-                if times:
-                    self._newest[route] = max(times)
-            self._loaded = True
+                self._cache.add(route, rows)
+            self._cache.loaded = True
 
     async def _read_route(self, route: str) -> list[HistoryRow]:
         params: dict[str, str | int] = {}
-        newest = self._newest.get(route)
+        newest = self._cache.newest.get(route)
         if newest is not None:
             params["from_date"] = parse.wire_date(newest - OVERLAP)
         rows: list[HistoryRow] = []
@@ -314,26 +306,14 @@ class VoximplantProvider(Provider):
             rows.extend(page)
         return rows
 
-    async def _cached(self) -> list[HistoryRow]:
-        if not self._loaded:
+    async def _loaded(self) -> HistoryCache:
+        if not self._cache.loaded:
             await self._refresh()
-        return list(self._rows.values())
-
-    def _number_routes(self, rows: list[HistoryRow]) -> dict[str, str]:
-        """Each number of ours and how it sends: "sms" if any plain SMS used it."""
-        routes: dict[str, str] = {}
-        for row in rows:
-            if routes.get(row.our_number) != SMS:
-                routes[row.our_number] = row.route
-        return routes
+        return self._cache
 
     async def list_channels(self) -> list[Channel]:
         await self._refresh()
-        rows = list(self._rows.values())
-        pairs: dict[str, set[str]] = {}
-        for row in rows:
-            pairs.setdefault(row.our_number, set()).add(row.customer_number)
-        routes = self._number_routes(rows)
+        routes = self._cache.routes()
         return [
             Channel(
                 key=_channel_key(number),
@@ -341,32 +321,25 @@ class VoximplantProvider(Provider):
                 kind="A2P" if routes[number] == A2P else "SMS",
                 personal=False,
                 unread=0,
-                total=len(pairs[number]),
+                total=count,
                 vendor_id=parse.wire_number(number),
             )
-            for number in sorted(pairs)
+            for number, count in sorted(self._cache.pair_counts().items())
         ]
 
     async def thread_pages(self, channel: Channel) -> AsyncIterator[list[Thread]]:
-        rows = await self._cached()
-        route = A2P if channel.kind == "A2P" else SMS
-        grouped: dict[str, list[HistoryRow]] = {}
-        for row in rows:
-            if _channel_key(row.our_number) == channel.key:
-                grouped.setdefault(row.thread_key, []).append(row)
-        threads = [parse.build_thread(group, channel.key, route) for group in grouped.values()]
-        threads.sort(key=lambda t: (t.last_message_at or parse.EPOCH, t.key), reverse=True)
+        cache = await self._loaded()
+        number = next((n for n in cache.routes() if _channel_key(n) == channel.key), "")
+        threads = cache.threads(number, channel.key)
         for start in range(0, len(threads), THREAD_PAGE):
             yield threads[start : start + THREAD_PAGE]
 
     async def list_messages(self, thread: Thread, since: datetime | None = None) -> list[Message]:
-        rows = await self._cached()
-        return parse.to_messages(
-            [r for r in rows if r.thread_key == thread.key], thread.last_message_at
-        )
+        cache = await self._loaded()
+        return parse.to_messages(cache.rows(thread.key), thread.last_message_at)
 
     async def list_sender_ids(self) -> list[SenderId]:
-        routes = self._number_routes(await self._cached())
+        routes = (await self._loaded()).routes()
         return [
             SenderId(number, "A2P sender" if route == A2P else "SMS number")
             for number, route in sorted(routes.items())
@@ -401,7 +374,7 @@ class VoximplantProvider(Provider):
         source = normalize_number(sender) if sender else thread.our_number
         route = thread.vendor_ref.get("route", SMS) if source == thread.our_number else None
         if route is None:
-            route = self._number_routes(list(self._rows.values())).get(source, SMS)
+            route = self._cache.routes().get(source, SMS)
         if route == A2P:
             outcome = await self.send_a2p(source, [thread.customer_number], body)
             if thread.customer_number in outcome.sent:

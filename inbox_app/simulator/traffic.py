@@ -69,14 +69,14 @@ def tick(world: World) -> list[TrafficEvent]:
 
 def _voximplant_inbound(world: World) -> list[TrafficEvent]:
     """Now and then a customer texts one of our Voximplant numbers, mostly on a pair
-    that already has history, sometimes as a new customer."""
+    that already has history (a busy pair more likely), sometimes as a new customer."""
     state = world.voximplant
     rng = state.rng
     if rng.random() >= 0.5:
         return []
-    pairs = [pair for pair in state.pairs() if not state.numbers[pair[0]].a2p]
-    if pairs and rng.random() < 0.8:
-        ours, customer = rng.choice(pairs)
+    known = rng.choice(state.records) if state.records and rng.random() < 0.8 else None
+    if known is not None and known.kind == "sms":
+        ours, customer = known.ours, known.customer
     else:
         ours, customer = rng.choice(state.sms_numbers()).number, rng.choice(world.customer_numbers)
     record = state.receive(customer, _customer_line(rng), ours)

@@ -54,6 +54,10 @@ class _Spec:
 
 
 def fragments(text: str) -> int:
+    """SMS parts the text costs; up to 70 characters is one part in any encoding (a
+    shortcut that keeps seeding the large world quick)."""
+    if len(text) <= 70:
+        return 1
     return max(1, segment_info(text).segments)
 
 
