@@ -1,10 +1,11 @@
-"""The vendors' SMS APIs (LiveVox, Zoho Voice) as one ASGI app over a seeded world.
+"""The vendors' SMS APIs (LiveVox, Zoho Voice, Voximplant) as one ASGI app over a seeded world.
 
 Written from the vendor documents in shared/vendor-docs, never from our providers, so a
 misreading in one shows up against the other. Used for the demo mode, tests and benchmarks:
 
     sim = Simulator(SimConfig(seed=1))
-    sim.app                      # ASGI app; mounts /livevox, /zoho, /zoho-accounts, /_sim
+    sim.app                      # ASGI app; mounts /livevox, /zoho, /zoho-accounts,
+                                 # /voximplant, /_sim
     with serve_in_thread(sim) as running:
         running.livevox_url      # real loopback HTTP
 
