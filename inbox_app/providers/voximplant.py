@@ -74,7 +74,7 @@ from inbox_app.providers.errors import (
     ProviderError,
     VendorRefused,
 )
-from inbox_app.providers.fields import integer, mapping, mappings, text
+from inbox_app.providers.fields import integer, mappings, text
 from inbox_app.providers.http import HttpSession, Redactor, Reply, RetryPolicy
 from inbox_app.providers.voximplant_auth import ServiceAccountToken
 from inbox_app.providers.voximplant_cache import HistoryCache
@@ -377,10 +377,13 @@ class VoximplantProvider(Provider):
             route = self._cache.routes().get(source, SMS)
         if route == A2P:
             outcome = await self.send_a2p(source, [thread.customer_number], body)
-            if thread.customer_number in outcome.sent:
-                return parse.send_result(outcome.sent[thread.customer_number])
-            reason = outcome.failed[0].reason if outcome.failed else "no reason given"
-            raise VendorRefused(f"{VENDOR} refused the message: {reason} {self._where()}")
+            sent = outcome.sent.get(thread.customer_number) or outcome.sent.get("")
+            if sent:
+                return parse.send_result(sent)
+            if outcome.failed:
+                reason = outcome.failed[0].reason
+                raise VendorRefused(f"{VENDOR} refused the message: {reason} {self._where()}")
+            raise self._unknown()
         message_id, _ = await self.send_sms(source, thread.customer_number, body)
         return parse.send_result(message_id)
 
@@ -447,7 +450,7 @@ class VoximplantProvider(Provider):
             "the SMS setting",
             idempotent=True,
         )
-        if integer(mapping(payload).get("result")) != 1:
+        if integer(payload.get("result")) != 1:
             raise BadResponse(f"{VENDOR} did not confirm the SMS setting {self._where()}")
 
     def _unknown(self) -> OutcomeUnknown:

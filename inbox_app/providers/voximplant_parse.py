@@ -212,13 +212,13 @@ def parse_sms_send(payload: dict[str, Any]) -> tuple[str, int | None] | None:
 
 def parse_a2p_send(payload: dict[str, Any]) -> A2PSent:
     """A2PSendSms's answer. `result` is read as a list of {transaction_id,
-    destination_number} objects (also a single object); `failed` likewise with
-    `error_code` and `error_description`."""
+    destination_number} objects (also a single object; one without a number is kept
+    under ""); `failed` likewise with `error_code` and `error_description`."""
     sent: dict[str, str] = {}
     for item in mappings(payload.get("result")):
         transaction = first_text(item, "transaction_id", "message_id")
         destination = normalize_number(first_text(item, "destination_number", "phone_number"))
-        if transaction and destination:
+        if transaction:
             sent[destination] = f"{A2P}:{transaction}"
     failed = [
         A2PFailure(

@@ -17,7 +17,7 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
 from inbox_app.core.accounts import AccountConfig
-from inbox_app.core.models import Direction, ProviderKind, Thread
+from inbox_app.core.models import Direction, ProviderKind, Thread, ThreadStatus
 from inbox_app.core.phone import normalize_number
 from inbox_app.providers.errors import (
     AuthError,
@@ -396,3 +396,57 @@ async def test_error_envelope_with_any_status() -> None:
     request = server.requests[0]
     assert request.url.query == b"", "credentials travel in the body, not the URL"
     assert parse_qs(request.content.decode())["account_id"] == ["42"]
+
+
+@pytest.mark.parametrize(
+    ("answer", "outcome"),
+    [
+        ({"result": [{"transaction_id": 77}], "fragments_count": 1}, "a2p:77"),
+        (
+            {
+                "result": [],
+                "failed": [
+                    {
+                        "destination_number": "14155550123",
+                        "error_code": 4,
+                        "error_description": "Blocked by the carrier",
+                    }
+                ],
+            },
+            VendorRefused,
+        ),
+        ({"result": [], "failed": []}, OutcomeUnknown),
+        ({"something": "else"}, OutcomeUnknown),
+    ],
+    ids=["id-without-number", "refused", "neither", "unknown-shape"],
+)
+async def test_a2p_answers_a_reply_depends_on(
+    answer: dict[str, object], outcome: str | type[Exception]
+) -> None:
+    server = FakeServer({("POST", "/platform_api/A2PSendSms/"): answer})
+    config = AccountConfig(
+        "Vox",
+        ProviderKind.VOXIMPLANT,
+        "https://api.voximplant.com/platform_api",
+        {"account_id": "42", "api_key": "abc12345"},
+    )
+    thread = Thread(
+        key="+18445550172|+14155550123",
+        channel_key="number:+18445550172",
+        customer_number="+14155550123",
+        customer_name="",
+        our_number="+18445550172",
+        unread=False,
+        status=ThreadStatus.ACTIVE,
+        last_message_at=None,
+        preview="",
+        fingerprint="",
+        vendor_ref={"route": "a2p"},
+    )
+    async with VoximplantProvider(config, transport=server.transport) as provider:
+        if isinstance(outcome, str):
+            assert (await provider.send_message(thread, "Hello", "")).message_id == outcome
+        else:
+            with pytest.raises(outcome, match=r"Blocked by the carrier|may have been sent"):
+                await provider.send_message(thread, "Hello", "")
+    assert len(server.requests) == 1
