@@ -33,9 +33,10 @@ Choices the documents leave open (row parsing choices: see `voximplant_parse`):
   the text back. The documented limits (765 characters for SendSmsMessage, 1600 and 100
   destinations for A2PSendSms; characters counted as Python characters) are checked
   before anything is sent. A send whose answer can't be read is `OutcomeUnknown`.
-- `find_sent` reads the pair's outbound history from the send's time (`from_date`,
-  `source_number`, `destination_number`, `direction=OUT`) and compares bodies without
-  surrounding whitespace; rows without stored text never match.
+- `find_sent` reads both histories' outbound rows to the customer from the send's time
+  (`from_date`, `destination_number`, `direction=OUT`), from any number of ours, since
+  the reply may have gone from another sender id or route; bodies are compared without
+  surrounding whitespace, and rows without stored text never match.
 - Capabilities: SEND. `control_sms` (enable/disable SMS on a number) is offered to
   callers but nothing in the window uses it.
 """
@@ -346,20 +347,24 @@ class VoximplantProvider(Provider):
         ]
 
     async def find_sent(self, thread: Thread, body: str, after: datetime) -> Message | None:
-        route = thread.vendor_ref.get("route", SMS)
-        messages = await self.history(
-            A2P if route == A2P else SMS,
-            source_number=thread.our_number,
-            destination_number=thread.customer_number,
-            direction=Direction.OUT,
-            from_date=after - timedelta(seconds=1),
+        since = after - timedelta(seconds=1)
+        found = await asyncio.gather(
+            *(
+                self.history(
+                    route,
+                    destination_number=thread.customer_number,
+                    direction=Direction.OUT,
+                    from_date=since,
+                )
+                for route in _HISTORY
+            )
         )
-        for message in messages:
+        for message in (m for messages in found for m in messages):
             if (
                 message.direction is Direction.OUT
                 and message.body_stored
                 and message.body.strip() == body.strip()
-                and message.at >= after - timedelta(seconds=1)
+                and message.at >= since
             ):
                 return message
         return None

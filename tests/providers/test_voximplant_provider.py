@@ -226,6 +226,11 @@ async def test_send_sms_lands_in_history_and_is_found_again(
     assert found is not None and found.id == result.message_id
     assert await vox.find_sent(thread, "something else", before) is None
 
+    a2p_sender = (await thread_for(vox, A2P)).our_number
+    outcome = await vox.send_a2p(a2p_sender, [thread.customer_number], "From the other line")
+    other = await vox.find_sent(thread, "From the other line", before)
+    assert other is not None and other.id == outcome.sent[thread.customer_number]
+
 
 async def test_a2p_thread_sends_through_a2p_and_several_destinations_at_once(
     sim: Simulator, vox: VoximplantProvider
