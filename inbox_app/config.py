@@ -311,12 +311,20 @@ def _parse_account(
     zoho_secrets = [k for k in ("client_secret", "refresh_token") if not values.get(k)]
     if provider is ProviderKind.ZOHO and zoho_secrets and not values.get("access_token"):
         missing.append("refresh_token and client_secret (or access_token)")
-    if missing and ask_missing and values.get("base_url") and all(
-        k in SECRET_KEYS or k.startswith("refresh_token and") for k in missing
+    voximplant_key = "api_key (or key_id and private_key)"
+    if (
+        provider is ProviderKind.VOXIMPLANT
+        and not values.get("api_key")
+        and not (values.get("key_id") and values.get("private_key"))
     ):
-        keys = [k for k in missing if k in SECRET_KEYS] + (
-            zoho_secrets if provider is ProviderKind.ZOHO else []
-        )
+        missing.append("private_key" if values.get("key_id") else voximplant_key)
+    if missing and ask_missing and values.get("base_url") and all(
+        k in SECRET_KEYS or k.startswith("refresh_token and") or k == voximplant_key
+        for k in missing
+    ):
+        keys = [k for k in missing if k in SECRET_KEYS]
+        keys += zoho_secrets if provider is ProviderKind.ZOHO else []
+        keys += ["api_key"] if voximplant_key in missing else []
         base_url = values.pop("base_url").rstrip("/")
         pending = PendingAccount(name.strip(), provider, base_url, values, tuple(keys))
         raise _SecretsMissing(pending)

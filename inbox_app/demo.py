@@ -22,6 +22,8 @@ class SimulatorUrls(Protocol):
     @property
     def zoho_accounts_url(self) -> str: ...
     @property
+    def voximplant_url(self) -> str: ...
+    @property
     def zoom_url(self) -> str: ...
     @property
     def zoom_oauth_url(self) -> str: ...
@@ -30,8 +32,8 @@ class SimulatorUrls(Protocol):
 def simulator_accounts(
     urls: SimulatorUrls, credentials: Mapping[str, Mapping[str, str]]
 ) -> list[AccountConfig]:
-    """One LiveVox, one Zoho Voice and one Zoom Contact Center account on the running
-    simulator."""
+    """One account per vendor (LiveVox, Zoho Voice, Voximplant, Zoom Contact Center) on
+    the running simulator."""
     return [
         AccountConfig(
             name="LiveVox demo",
@@ -44,6 +46,12 @@ def simulator_accounts(
             provider=ProviderKind.ZOHO,
             base_url=urls.zoho_url,
             values={"accounts_url": urls.zoho_accounts_url, **credentials["zoho"]},
+        ),
+        AccountConfig(
+            name="Voximplant demo",
+            provider=ProviderKind.VOXIMPLANT,
+            base_url=urls.voximplant_url,
+            values=dict(credentials["voximplant"]),
         ),
         AccountConfig(
             name="Zoom demo",

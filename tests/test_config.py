@@ -130,3 +130,15 @@ def test_zoom_history_days_is_a_whole_number_of_days() -> None:
                 environ={},
                 secret_lookup=no_keyring,
             )
+
+
+def test_voximplant_needs_an_api_key_or_a_service_account_key() -> None:
+    head = '[[accounts]]\nname = "V"\nprovider = "voximplant"\naccount_id = "1"\n'
+    with pytest.raises(ConfigError, match=r"c.toml:1: .* missing api_key \(or key_id and"):
+        parse_config(head, Path("c.toml"), environ={}, secret_lookup=no_keyring)
+    service = head + 'key_id = "k-1"\nprivate_key_env = "VOX_KEY"\n'
+    environ = {"VOX_KEY": "-----BEGIN PRIVATE KEY-----\n..."}
+    (account,) = parse_config(
+        service, Path("c.toml"), environ=environ, secret_lookup=no_keyring
+    ).accounts
+    assert account.get("private_key").startswith("-----BEGIN")

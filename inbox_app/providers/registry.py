@@ -10,6 +10,7 @@ from inbox_app.providers.base import Provider
 from inbox_app.providers.errors import NotSupported
 from inbox_app.providers.http import RetryPolicy
 from inbox_app.providers.livevox import LiveVoxProvider
+from inbox_app.providers.voximplant import VoximplantProvider
 from inbox_app.providers.zoho import ZohoVoiceProvider
 from inbox_app.providers.zoom import ZoomContactCenterProvider
 
@@ -28,6 +29,8 @@ def create_provider(
         return LiveVoxProvider(account, transport=transport, timeout=timeout, retry=retry)
     if account.provider is ProviderKind.ZOHO:
         return ZohoVoiceProvider(account, transport=transport, timeout=timeout, retry=retry)
+    if account.provider is ProviderKind.VOXIMPLANT:
+        return VoximplantProvider(account, transport=transport, timeout=timeout, retry=retry)
     if account.provider is ProviderKind.ZOOM:
         return ZoomContactCenterProvider(
             account, transport=transport, timeout=timeout, retry=retry

@@ -1,12 +1,12 @@
-"""The vendors' SMS APIs (LiveVox, Zoho Voice, Zoom Contact Center) as one ASGI app
-over a seeded world.
+"""The vendors' SMS APIs (LiveVox, Zoho Voice, Voximplant, Zoom Contact Center) as one
+ASGI app over a seeded world.
 
 Written from the vendor documents in shared/vendor-docs, never from our providers, so a
 misreading in one shows up against the other. Used for the demo mode, tests and benchmarks:
 
     sim = Simulator(SimConfig(seed=1))
     sim.app                      # ASGI app; mounts /livevox, /zoho, /zoho-accounts,
-                                 # /zoom, /zoom-oauth, /_sim
+                                 # /voximplant, /zoom, /zoom-oauth, /_sim
     with serve_in_thread(sim) as running:
         running.livevox_url      # real loopback HTTP
 

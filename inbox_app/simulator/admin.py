@@ -7,7 +7,8 @@ No authentication, so only loopback clients are served. Faults never apply here.
 - `POST /_sim/advance`: `{"seconds": s}` moves the world's clock forward;
 - `POST /_sim/inbound`: `{"vendor": "livevox", "message", "threadId"}` or
   `{"vendor": "livevox", "message", "from": customer, "to": our long code (optional)}` or
-  `{"vendor": "zoho", "message", "customerNumber", "senderId" (optional)}`.
+  `{"vendor": "zoho", "message", "customerNumber", "senderId" (optional)}` or
+  `{"vendor": "voximplant", "message", "from": customer, "to": our number (optional)}`.
 """
 
 from __future__ import annotations
@@ -25,6 +26,7 @@ from starlette.routing import Route
 from .config import FaultConfig
 from .faults import FaultInjector
 from .livevox_errors import LiveVoxError
+from .voximplant_errors import VoximplantError
 from .world import World
 from .zoho_errors import ZohoError
 
@@ -59,6 +61,8 @@ def _loopback_only(handler: Handler) -> Handler:
             return _error(400, str(exc))
         except (LiveVoxError, ZohoError) as exc:
             return _error(exc.status, exc.message)
+        except VoximplantError as exc:
+            return _error(400, exc.message)
 
     return endpoint
 
@@ -110,7 +114,12 @@ def admin_app(world: World, injector: FaultInjector) -> Starlette:
                 _optional(body, "customerNumber") or "", message, _optional(body, "senderId")
             )
             return JSONResponse({"logid": entry.logid})
-        raise ValueError("vendor must be livevox or zoho")
+        if vendor == "voximplant":
+            record = world.voximplant.receive(
+                _optional(body, "from") or "", message, _optional(body, "to")
+            )
+            return JSONResponse({"message_id": record.message_id if record else None})
+        raise ValueError("vendor must be livevox, zoho or voximplant")
 
     routes = [
         Route("/state", _loopback_only(state), methods=["GET"]),

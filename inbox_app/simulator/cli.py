@@ -20,8 +20,8 @@ DEFAULT_PORT = 8765
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(
         prog="inbox-app simulate",
-        description="Serve simulated LiveVox, Zoho Voice and Zoom Contact Center SMS APIs"
-        " with seeded data.",
+        description="Serve simulated LiveVox, Zoho Voice, Voximplant and Zoom Contact Center"
+        " SMS APIs with seeded data.",
     )
     parser.add_argument("--host", default="127.0.0.1", help="address to listen on")
     parser.add_argument(
@@ -81,6 +81,12 @@ def accounts_toml(running: RunningServer, credentials: dict[str, dict[str, str]]
                 credentials["zoho"],
             ),
             entry(
+                "Voximplant demo",
+                "voximplant",
+                {"base_url": running.voximplant_url},
+                credentials["voximplant"],
+            ),
+            entry(
                 "Zoom demo",
                 "zoom",
                 {"base_url": running.zoom_url, "oauth_url": running.zoom_oauth_url},
@@ -95,7 +101,9 @@ def banner(running: RunningServer, sim: Simulator) -> str:
     summary = (
         f"seed {config.seed}: {config.threads} LiveVox threads x ~{config.messages_per_thread} "
         f"messages, {config.zoho_conversations} Zoho conversations x "
-        f"~{config.zoho_messages_per_conversation}, {config.zoom_engagements} Zoom engagements; "
+        f"~{config.zoho_messages_per_conversation}, {config.voximplant_pairs} Voximplant "
+        f"number pairs x ~{config.voximplant_messages_per_pair}, "
+        f"{config.zoom_engagements} Zoom engagements; "
         f"live traffic {'on' if config.live else 'off'}; "
         f"faults {sim.faults.describe()}"
     )
@@ -106,6 +114,7 @@ def banner(running: RunningServer, sim: Simulator) -> str:
         f"  LiveVox base URL     {running.livevox_url}",
         f"  Zoho Voice API       {running.zoho_url}",
         f"  Zoho OAuth (accounts) {running.zoho_accounts_url}",
+        f"  Voximplant API       {running.voximplant_url}",
         f"  Zoom CC API          {running.zoom_url}",
         f"  Zoom OAuth           {running.zoom_oauth_url}",
         f"  Simulator admin      {running.base_url}{ADMIN_PATH}/state",

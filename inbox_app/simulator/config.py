@@ -142,6 +142,8 @@ class SimConfig:
     zoho_conversations: int = 30
     zoho_messages_per_conversation: int = 10
     zoom_engagements: int = 120
+    voximplant_pairs: int = 20
+    voximplant_messages_per_pair: int = 8
     live: bool = False
     live_interval: float = 2.0
     faults: FaultConfig = field(default_factory=FaultConfig)
@@ -160,6 +162,8 @@ class SimConfig:
             raise ValueError("zoho_conversations >= 0 and zoho_messages_per_conversation >= 1")
         if self.zoom_engagements < 0:
             raise ValueError("zoom_engagements >= 0")
+        if self.voximplant_pairs < 0 or self.voximplant_messages_per_pair < 1:
+            raise ValueError("voximplant_pairs >= 0 and voximplant_messages_per_pair >= 1")
         if self.live_interval <= 0:
             raise ValueError("live_interval must be positive")
 
@@ -174,16 +178,18 @@ class SimConfig:
 
 
 SIZES: dict[str, dict[str, int]] = {
-    # 600 LiveVox + 300 Zoho messages; 120 Zoom engagements.
+    # 600 LiveVox + 300 Zoho messages (+ 160 Voximplant); 120 Zoom engagements.
     "small": {
         "threads": 60,
         "messages_per_thread": 10,
         "zoho_conversations": 30,
         "zoho_messages_per_conversation": 10,
         "zoom_engagements": 120,
+        "voximplant_pairs": 20,
+        "voximplant_messages_per_pair": 8,
     },
-    # 1,000 threads; 20,000 messages split evenly between LiveVox and Zoho; 1,000 Zoom
-    # engagements.
+    # 1,000 threads; 20,000 messages split evenly between LiveVox and Zoho
+    # (+ 250 Voximplant pairs, 5,000 messages); 1,000 Zoom engagements.
     "medium": {
         "threads": 1_000,
         "messages_per_thread": 10,
@@ -192,9 +198,11 @@ SIZES: dict[str, dict[str, int]] = {
         "zoho_conversations": 250,
         "zoho_messages_per_conversation": 40,
         "zoom_engagements": 1_000,
+        "voximplant_pairs": 250,
+        "voximplant_messages_per_pair": 20,
     },
-    # 5,000 threads; 200,000 messages split evenly between LiveVox and Zoho; 5,000 Zoom
-    # engagements.
+    # 5,000 threads; 200,000 messages split evenly between LiveVox and Zoho
+    # (+ 1,000 Voximplant pairs, 40,000 messages); 5,000 Zoom engagements.
     "large": {
         "threads": 5_000,
         "messages_per_thread": 20,
@@ -203,5 +211,7 @@ SIZES: dict[str, dict[str, int]] = {
         "zoho_conversations": 2_500,
         "zoho_messages_per_conversation": 40,
         "zoom_engagements": 5_000,
+        "voximplant_pairs": 1_000,
+        "voximplant_messages_per_pair": 40,
     },
 }

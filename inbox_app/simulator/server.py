@@ -21,6 +21,7 @@ from uvicorn.protocols.http.h11_impl import H11Protocol
 from .faults import CLOSE_EXTENSION
 from .simulator import (
     LIVEVOX_PATH,
+    VOXIMPLANT_PATH,
     ZOHO_ACCOUNTS_PATH,
     ZOHO_PATH,
     ZOOM_OAUTH_PATH,
@@ -83,6 +84,10 @@ class RunningServer:
     @property
     def zoom_oauth_url(self) -> str:
         return self.base_url + ZOOM_OAUTH_PATH
+
+    @property
+    def voximplant_url(self) -> str:
+        return self.base_url + VOXIMPLANT_PATH + "/platform_api"
 
 
 def bind(host: str, port: int) -> socket.socket:

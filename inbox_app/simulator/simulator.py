@@ -20,6 +20,8 @@ from .admin import admin_app
 from .config import FaultConfig, SimConfig
 from .faults import FaultInjector, VendorStyle
 from .livevox_app import livevox_app
+from .voximplant_app import voximplant_app
+from .voximplant_errors import VoximplantError
 from .world import World
 from .zoho_app import zoho_accounts_app, zoho_app
 from .zoom_app import zoom_app, zoom_oauth_app
@@ -29,6 +31,7 @@ ZOHO_PATH = "/zoho"
 ZOHO_ACCOUNTS_PATH = "/zoho-accounts"
 ZOOM_PATH = "/zoom"
 ZOOM_OAUTH_PATH = "/zoom-oauth"
+VOXIMPLANT_PATH = "/voximplant"
 ADMIN_PATH = "/_sim"
 
 
@@ -43,6 +46,10 @@ def _zoho_error(status: int, message: str) -> dict[str, Any]:
 
 def _zoom_error(status: int, message: str) -> dict[str, Any]:
     return {"code": status, "message": message}
+
+
+def _voximplant_error(status: int, message: str) -> dict[str, Any]:
+    return VoximplantError(status, message).envelope()
 
 
 class Simulator:
@@ -91,6 +98,10 @@ class Simulator:
                 "refresh_token": zoho.refresh_token,
             },
             "zoom": dataclasses.asdict(self.world.zoom.oauth.credentials),
+            "voximplant": {
+                "account_id": self.world.voximplant.account_id,
+                "api_key": self.world.voximplant.api_key,
+            },
         }
 
     def _build_app(self) -> Starlette:
@@ -104,6 +115,12 @@ class Simulator:
 
         def expire_zoom_token(headers: Headers) -> None:
             self.world.zoom.oauth.expire(headers.get("Authorization", "").partition(" ")[2])
+
+        def expire_service_token(headers: Headers) -> None:
+            """A service-account JWT is revoked; an API key never expires."""
+            scheme, _, token = headers.get("Authorization", "").partition(" ")
+            if scheme.lower() == "bearer":
+                self.world.voximplant.service_account.revoke(token.strip())
 
         def no_credential(headers: Headers) -> None:
             """The OAuth host is called without a token, so there is nothing to expire."""
@@ -122,6 +139,11 @@ class Simulator:
                 ZOOM_OAUTH_PATH,
                 zoom_oauth_app(self.world.zoom),
                 VendorStyle(_zoom_error, no_credential),
+            ),
+            (
+                VOXIMPLANT_PATH,
+                voximplant_app(self.world.voximplant),
+                VendorStyle(_voximplant_error, expire_service_token),
             ),
         )
         routes = [

@@ -3,7 +3,8 @@
 One `tick` is 1-3 seeded events: customers text in (on open threads, as new threads, on
 Zoho conversations old and new), a supervisor moves or resolves a thread the default
 agent can see, an agent changes status; due scheduled Zoho SMS go out; now and then a
-Zoom Contact Center SMS engagement completes. The same seed and
+Zoom Contact Center SMS engagement completes. Voximplant customers text in too, drawn
+from that vendor's own random stream. The same seed and
 the same sequence of calls give the same events.
 """
 
@@ -71,7 +72,26 @@ def tick(world: World) -> list[TrafficEvent]:
         if world.zoom.rng.random() < ZOOM_ENGAGEMENT_CHANCE:
             engagement = world.zoom.complete_engagement()
             events.append(TrafficEvent("zoom", "engagement", engagement.engagement_id))
+        events += _voximplant_inbound(world)
         return events
+
+
+def _voximplant_inbound(world: World) -> list[TrafficEvent]:
+    """Now and then a customer texts one of our Voximplant numbers, mostly on a pair
+    that already has history (a busy pair more likely), sometimes as a new customer."""
+    state = world.voximplant
+    rng = state.rng
+    if rng.random() >= 0.5:
+        return []
+    known = rng.choice(state.records) if state.records and rng.random() < 0.8 else None
+    if known is not None and known.kind == "sms":
+        ours, customer = known.ours, known.customer
+    else:
+        ours, customer = rng.choice(state.sms_numbers()).number, rng.choice(world.customer_numbers)
+    record = state.receive(customer, _customer_line(rng), ours)
+    if record is None:
+        return []
+    return [TrafficEvent("voximplant", "inbound", f"{ours}:{customer}", str(record.message_id))]
 
 
 def _default_visible(world: World) -> list[Thread]:

@@ -10,6 +10,8 @@ Tests compare a client's cache against this truth:
   `receive(customer, body, sender)`, `default_user`, `numbers`;
 - `world.zoom`: `queues`, `agents`, `engagements` (oldest first; read under the lock),
   `complete_engagement()` (one that ends now), `oauth`;
+- `world.voximplant`: `pairs()` ((our number, customer) -> records), `numbers`,
+  `receive(customer, body, number)`, `control_sms(number, command)`, `account_id`, `api_key`;
 - `world.sends(vendor)` / `world.actions(kind)`: what clients (and live traffic) did;
 - `world.tick()`, `world.expire_sessions()`, `world.expire_tokens()`, `world.summary()`.
 Everything returned is a copy; `world.lock` (re-entrant) is only needed to read
@@ -33,6 +35,8 @@ from .livevox_seed import seed_livevox
 from .livevox_state import LiveVoxState
 from .seeding import gc_paused
 from .traffic import TrafficEvent, tick
+from .voximplant_seed import seed_voximplant
+from .voximplant_state import VoximplantState
 from .zoho_seed import seed_zoho
 from .zoho_state import ZohoState
 from .zoom_seed import seed_zoom
@@ -67,6 +71,15 @@ class World:
                 now_ms,
                 itertools.cycle(pool[split:]),
             )
+            # Its own random stream: the other vendors' worlds stay as they were.
+            voximplant_rng = random.Random(f"voximplant:{config.seed}")
+            voximplant_seed = seed_voximplant(
+                voximplant_rng,
+                config.voximplant_pairs,
+                config.voximplant_messages_per_pair,
+                now_ms,
+                itertools.cycle(pool),
+            )
         common: dict[str, Any] = {
             "lock": self.lock,
             "clock": self.clock,
@@ -90,6 +103,7 @@ class World:
             customers=pool,
             token_lifetime_seconds=config.token_lifetime_seconds,
         )
+        self.voximplant = VoximplantState(voximplant_seed, **{**common, "rng": voximplant_rng})
 
     def tick(self) -> list[TrafficEvent]:
         """One deterministic step of live traffic (see traffic.py)."""
@@ -137,6 +151,10 @@ class World:
                     "agents": len(self.zoom.agents),
                     "engagements": len(self.zoom.engagements),
                     "tokens": len(self.zoom.oauth),
+                },
+                "voximplant": {
+                    "numbers": len(self.voximplant.numbers),
+                    "records": len(self.voximplant.records),
                 },
                 "sends": len(self.journal.sends),
                 "actions": len(self.journal.actions),

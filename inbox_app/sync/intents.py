@@ -20,6 +20,7 @@ from datetime import datetime
 
 from inbox_app.core.models import Capability, ProviderKind, ThreadStatus
 from inbox_app.providers.livevox import LiveVoxProvider
+from inbox_app.providers.voximplant import VoximplantProvider
 from inbox_app.providers.zoho import ZohoVoiceProvider
 from inbox_app.store import effects, outbox, queries
 from inbox_app.store.codec import from_ms, now_ms
@@ -43,6 +44,7 @@ __all__ = [
 _CAPABILITIES: Mapping[ProviderKind, frozenset[Capability]] = {
     ProviderKind.LIVEVOX: LiveVoxProvider.capabilities,
     ProviderKind.ZOHO: ZohoVoiceProvider.capabilities,
+    ProviderKind.VOXIMPLANT: VoximplantProvider.capabilities,
 }
 _VENDOR_NAMES: Mapping[ProviderKind, str] = {
     ProviderKind.LIVEVOX: "LiveVox",

@@ -13,7 +13,7 @@ import pytest
 
 from inbox_app.cli import main
 from inbox_app.simulator import FaultConfig, Simulator
-from tests.e2e.truth import exported, livevox_threads, zoho_threads
+from tests.e2e.truth import exported, livevox_threads, voximplant_threads, zoho_threads
 
 
 def export(capsys: pytest.CaptureFixture[str], db: Path, what: str) -> list[dict[str, object]]:
@@ -34,10 +34,12 @@ def test_sync_then_export_reproduces_the_simulator(
     assert sync_once(config_file, db) == 0
     err = capsys.readouterr().err
     assert "[LiveVox demo] synced" in err and "[Zoho demo] synced" in err
+    assert "[Voximplant demo] synced" in err
 
     threads, messages = export(capsys, db, "threads"), export(capsys, db, "messages")
     assert exported(threads, messages, "LiveVox demo") == livevox_threads(sim)
     assert exported(threads, messages, "Zoho demo") == zoho_threads(sim)
+    assert exported(threads, messages, "Voximplant demo") == voximplant_threads(sim)
     assert all(t["preview"] for t in threads), "every thread shows its last message"
     for message in messages:
         assert str(message["at"]).endswith("Z")
@@ -60,6 +62,7 @@ def test_second_sync_changes_nothing_and_live_traffic_arrives(
     assert len(messages) > len(first)
     assert exported(threads, messages, "LiveVox demo") == livevox_threads(sim)
     assert exported(threads, messages, "Zoho demo") == zoho_threads(sim)
+    assert exported(threads, messages, "Voximplant demo") == voximplant_threads(sim)
 
 
 @pytest.mark.parametrize(
@@ -85,6 +88,7 @@ def test_sync_through_faults_still_matches(
     threads, messages = export(capsys, db, "threads"), export(capsys, db, "messages")
     assert exported(threads, messages, "LiveVox demo") == livevox_threads(sim)
     assert exported(threads, messages, "Zoho demo") == zoho_threads(sim)
+    assert exported(threads, messages, "Voximplant demo") == voximplant_threads(sim)
 
 
 def test_wrong_password_fails_that_account_only(
@@ -101,7 +105,7 @@ def test_wrong_password_fails_that_account_only(
     assert "account 'LiveVox demo'" in error_lines[0]
     assert "wrong-password" not in err and "Traceback" not in err
     threads = export(capsys, db, "threads")
-    assert {t["account"] for t in threads} == {"Zoho demo", "Zoom demo"}
+    assert {t["account"] for t in threads} == {"Zoho demo", "Voximplant demo", "Zoom demo"}
 
 
 def test_unreachable_host_is_one_line(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -187,9 +191,8 @@ def test_demo_syncs_live_traffic_until_interrupted() -> None:
         seen: list[str] = []
         for line in process.stderr:
             seen.append(line)
-            if sum("inbox now" in x for x in seen) >= 3 and any(
-                "[LiveVox demo]" in x and "inbox now" in x for x in seen
-            ):
+            passes = [x for x in seen if "inbox now" in x]
+            if len(passes) >= 3 and any("[LiveVox demo]" in x for x in passes):
                 break
         assert any(x.startswith("simulator at http://127.0.0.1:") for x in seen), seen
         assert any("[LiveVox demo]" in x and "unread" in x for x in seen), seen

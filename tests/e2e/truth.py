@@ -4,6 +4,7 @@ compare what a user would get out of `inbox-app export` with what the vendor hol
 from __future__ import annotations
 
 from inbox_app.core.phone import normalize_number
+from inbox_app.providers.voximplant_parse import TEXT_NOT_STORED
 from inbox_app.simulator import Simulator
 
 IN, OUT = "in", "out"
@@ -30,6 +31,21 @@ def zoho_threads(sim: Simulator) -> dict[str, dict[str, tuple[str, str]]]:
             for log in c.logs
         }
         for c in sim.world.zoho.conversation_list()
+    }
+
+
+def voximplant_threads(sim: Simulator) -> dict[str, dict[str, tuple[str, str]]]:
+    """Number pairs keyed as (our number | customer number), E.164; a body Voximplant
+    did not store reads as the placeholder the product shows."""
+    return {
+        f"{normalize_number(ours)}|{normalize_number(customer)}": {
+            (f"a2p:{r.transaction_id}" if r.kind == "a2p" else f"sms:{r.message_id}"): (
+                r.direction.lower(),
+                r.text if r.text is not None else TEXT_NOT_STORED,
+            )
+            for r in records
+        }
+        for (ours, customer), records in sim.world.voximplant.pairs().items()
     }
 
 

@@ -9,6 +9,7 @@ from inbox_app.core.models import ProviderKind
 from inbox_app.providers.errors import NotSupported
 from inbox_app.providers.livevox import LiveVoxProvider
 from inbox_app.providers.registry import create_provider
+from inbox_app.providers.voximplant import VoximplantProvider
 from inbox_app.providers.zoho import ZohoVoiceProvider
 from tests.providers.provider_helpers import livevox_account, zoho_account
 
@@ -20,7 +21,13 @@ async def test_creates_each_vendor() -> None:
         assert isinstance(zoho, ZohoVoiceProvider)
 
 
-def test_unknown_vendor_is_not_supported() -> None:
+async def test_creates_voximplant() -> None:
     account = AccountConfig("Vox", ProviderKind.VOXIMPLANT, "https://api.voximplant.com")
-    with pytest.raises(NotSupported, match="'Vox'"):
+    async with create_provider(account) as voximplant:
+        assert isinstance(voximplant, VoximplantProvider)
+
+
+def test_unknown_vendor_is_not_supported() -> None:
+    account = AccountConfig("Zoom", ProviderKind.ZOOM, "https://api.zoom.us/v2")
+    with pytest.raises(NotSupported, match="'Zoom'"):
         create_provider(account)

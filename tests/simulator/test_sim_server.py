@@ -152,14 +152,16 @@ def test_cli_config_and_accounts_snippet() -> None:
     sim = Simulator(SimConfig(seed=1, threads=5, zoho_conversations=2, start_time=START))
     running = RunningServer("127.0.0.1", 9999)
     accounts = tomllib.loads(accounts_toml(running, sim.credentials))["accounts"]
-    assert [a["provider"] for a in accounts] == ["livevox", "zoho", "zoom"]
+    assert [a["provider"] for a in accounts] == ["livevox", "zoho", "voximplant", "zoom"]
     assert accounts[0]["base_url"] == "http://127.0.0.1:9999/livevox"
     assert accounts[0]["password"] == sim.credentials["livevox"]["password"]
     assert accounts[1]["accounts_url"] == "http://127.0.0.1:9999/zoho-accounts"
     assert accounts[1]["refresh_token"] == sim.credentials["zoho"]["refresh_token"]
-    assert accounts[2]["base_url"] == "http://127.0.0.1:9999/zoom"
-    assert accounts[2]["oauth_url"] == "http://127.0.0.1:9999/zoom-oauth"
-    assert accounts[2]["client_secret"] == sim.credentials["zoom"]["client_secret"]
+    assert accounts[2]["base_url"] == "http://127.0.0.1:9999/voximplant/platform_api"
+    assert accounts[2]["api_key"] == sim.credentials["voximplant"]["api_key"]
+    assert accounts[3]["base_url"] == "http://127.0.0.1:9999/zoom"
+    assert accounts[3]["oauth_url"] == "http://127.0.0.1:9999/zoom-oauth"
+    assert accounts[3]["client_secret"] == sim.credentials["zoom"]["client_secret"]
     text = banner(running, sim)
     assert accounts_toml(running, sim.credentials) in text and running.zoho_url in text
     assert running.zoom_url in text and running.zoom_oauth_url in text

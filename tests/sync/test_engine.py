@@ -85,7 +85,12 @@ async def test_first_pass_reports_everything_second_pass_nothing(
     engine = make_engine(accounts, writer, changes)
     statuses = await engine.run_once()
     assert {s.phase for s in statuses.values()} == {SyncPhase.IDLE}
-    assert {c.account for c in changes} == {"LiveVox demo", "Zoho demo", "Zoom demo"}
+    assert {c.account for c in changes} == {
+        "LiveVox demo",
+        "Zoho demo",
+        "Voximplant demo",
+        "Zoom demo",
+    }
     assert all(c.channels and c.threads for c in changes)
     # Zoom's engagement rows carry no message text, so it never has messages to report.
     assert all(bool(c.messages) == (c.account != "Zoom demo") for c in changes)
@@ -111,6 +116,8 @@ async def test_incremental_pass_costs_at_most_one_request_per_channel_plus_two(
     assert transport.counts["livevox"] <= channels["LiveVox demo"] + 2
     assert transport.counts["zoho"] <= channels["Zoho demo"] + 2
     assert transport.counts["zoom"] == 1  # the last day's engagements, one page
+    # Both histories from an hour before their newest row, each one page.
+    assert transport.counts["voximplant"] == 2
     await engine.aclose()
 
 
