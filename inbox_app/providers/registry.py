@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+from typing import assert_never
+
 import httpx
 
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import ProviderKind
 from inbox_app.providers.base import Provider
-from inbox_app.providers.errors import NotSupported
 from inbox_app.providers.http import RetryPolicy
 from inbox_app.providers.livevox import LiveVoxProvider
 from inbox_app.providers.voximplant import VoximplantProvider
@@ -35,6 +36,4 @@ def create_provider(
         return ZoomContactCenterProvider(
             account, transport=transport, timeout=timeout, retry=retry
         )
-    raise NotSupported(
-        f"Account '{account.name}': {account.provider.value} is not supported by this version"
-    )
+    assert_never(account.provider)

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-import pytest
-
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import ProviderKind
-from inbox_app.providers.errors import NotSupported
 from inbox_app.providers.livevox import LiveVoxProvider
 from inbox_app.providers.registry import create_provider
 from inbox_app.providers.voximplant import VoximplantProvider
 from inbox_app.providers.zoho import ZohoVoiceProvider
+from inbox_app.providers.zoom import ZoomContactCenterProvider
 from tests.providers.provider_helpers import livevox_account, zoho_account
 
 
@@ -27,7 +25,7 @@ async def test_creates_voximplant() -> None:
         assert isinstance(voximplant, VoximplantProvider)
 
 
-def test_unknown_vendor_is_not_supported() -> None:
+async def test_creates_zoom() -> None:
     account = AccountConfig("Zoom", ProviderKind.ZOOM, "https://api.zoom.us/v2")
-    with pytest.raises(NotSupported, match="'Zoom'"):
-        create_provider(account)
+    async with create_provider(account) as zoom:
+        assert isinstance(zoom, ZoomContactCenterProvider)
