@@ -77,7 +77,12 @@ async def _main(options: GuiOptions, add_secrets: Callable[[Iterable[str]], None
     with contextlib.ExitStack() as stack:
         if options.demo:
             demo = stack.enter_context(demo_profile())
-            log.info("demo: simulator at %s, cache %s", demo.simulator_url, demo.db_path)
+            log.info(
+                "demo: simulator at %s, accounts %s, cache %s",
+                demo.simulator_url,
+                ", ".join(repr(a.name) for a in demo.accounts),
+                demo.db_path,
+            )
             accounts, db_path = demo.accounts, demo.db_path
             interval = min(options.interval, DEMO_INTERVAL)
         else:
