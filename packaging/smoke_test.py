@@ -10,6 +10,7 @@ log of the run is kept beside the bundle as smoke-test.log).
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import queue
 import re
@@ -113,8 +114,11 @@ def wait_for_first_sync(run: Run, timeout: float) -> float:
     while accounts is None or not accounts <= synced:
         line = run.next_line(deadline)
         if line is None:
-            if run.process.poll() is not None:
-                raise SmokeFailure(f"the app exited with {run.process.returncode} before syncing")
+            if time.monotonic() < deadline:  # the output ended: the app is exiting
+                with contextlib.suppress(subprocess.TimeoutExpired):
+                    run.process.wait(timeout=STOP_TIMEOUT_S)
+                code, why = run.process.returncode, error_line(run.lines)
+                raise SmokeFailure(f"the app ended with {code} before syncing: {why}")
             pending = describe(accounts, synced)
             raise SmokeFailure(f"no completed sync of {pending} in {timeout:g} s")
         if match := DEMO_ACCOUNTS.search(line):
@@ -154,10 +158,10 @@ def stop(run: Run) -> None:
 
 
 def error_line(lines: list[str]) -> str:
-    """The exception line of the last traceback (or the last line of a fatal error)."""
+    """The exception line of the last traceback, else the last line."""
     starts = [i for i, line in enumerate(lines) if "Traceback" in line or "Fatal" in line]
     if not starts:
-        return "(none)"
+        return lines[-1].strip() if lines else "(no output)"
     after = lines[starts[-1] + 1 :]
     unindented = [line.strip() for line in after if line.strip() and not line[0].isspace()]
     return unindented[0] if unindented else lines[starts[-1]].strip()
