@@ -170,6 +170,9 @@ def error_line(lines: list[str]) -> str:
 def smoke_test(exe: Path, timeout: float) -> float:
     """Seconds to the first complete sync; raises SmokeFailure with the reason."""
     check_bundle(exe)
+    if signal.getsignal(signal.SIGINT) is signal.SIG_IGN:
+        # Started as a background job of a script: the app would inherit Ctrl-C ignored.
+        signal.signal(signal.SIGINT, signal.default_int_handler)
     log_path = exe.parent.parent / "smoke-test.log"
     with tempfile.TemporaryDirectory(prefix="agent-inbox-smoke-") as profile:
         run = Run(exe, Path(profile))
