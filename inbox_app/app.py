@@ -111,7 +111,12 @@ async def _main(options: GuiOptions, add_secrets: Callable[[Iterable[str]], None
             demo_chosen = choice == DEMO
         if options.demo or demo_chosen:
             demo = stack.enter_context(demo_profile())
-            log.info("demo: simulator at %s, cache %s", demo.simulator_url, demo.db_path)
+            log.info(
+                "demo: simulator at %s, accounts %s, cache %s",
+                demo.simulator_url,
+                ", ".join(repr(a.name) for a in demo.accounts),
+                demo.db_path,
+            )
             interval = min(options.interval or DEMO_INTERVAL, DEMO_INTERVAL)
             profile = _Profile(demo.accounts, demo.db_path, Settings(sync_interval=interval))
         else:

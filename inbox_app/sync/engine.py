@@ -130,6 +130,8 @@ class SyncEngine:
             status = AccountStatus(sync.name, SyncPhase.ERROR, previous.last_synced, message)
         else:
             status = AccountStatus(sync.name, SyncPhase.IDLE, datetime.now(UTC))
+            first = previous.last_synced is None
+            log.log(logging.INFO if first else logging.DEBUG, "account %r: synced", sync.name)
             if self._on_change is not None and not changes.is_empty():
                 self._on_change(changes)
         if status.error:

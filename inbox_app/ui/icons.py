@@ -1,15 +1,25 @@
 """Icons from resources/icons as SVG: Qt's SVG icon engine renders them at whatever
-size and device-pixel ratio a screen asks for, so they stay crisp on any display."""
+size and device-pixel ratio a screen asks for, so they stay crisp on any display.
+
+resources/ sits beside the package in a checkout; a PyInstaller bundle carries it in
+the folder it unpacks to (sys._MEIPASS), see packaging/agent-inbox.spec."""
 
 from __future__ import annotations
 
+import sys
 from functools import cache
 from pathlib import Path
 
 from PySide6.QtCore import QRectF, QSize, Qt
 from PySide6.QtGui import QColor, QFont, QIcon, QPainter
 
-ICON_DIR = Path(__file__).resolve().parents[2] / "resources" / "icons"
+
+def resource_root() -> Path:
+    bundle = getattr(sys, "_MEIPASS", None)
+    return Path(bundle) if bundle else Path(__file__).resolve().parents[2]
+
+
+ICON_DIR = resource_root() / "resources" / "icons"
 
 
 @cache
