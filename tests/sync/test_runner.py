@@ -42,7 +42,7 @@ def factory(account: AccountConfig) -> Provider:
 async def test_restart_swaps_accounts_and_forgets_removed_ones(
     tmp_path: Path, sim: Simulator, running: RunningServer
 ) -> None:
-    livevox, zoho = simulator_accounts(running, sim.credentials)
+    livevox, zoho, *_others = simulator_accounts(running, sim.credentials)
     service = InboxService([livevox, zoho], tmp_path / "inbox.sqlite3", provider_factory=factory)
     runner = SyncRunner(service, 60.0)
     try:
