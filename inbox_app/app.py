@@ -33,6 +33,7 @@ from inbox_app.ui.errors import install_exception_hooks
 from inbox_app.ui.icons import app_icon
 from inbox_app.ui.main_window import MainWindow
 from inbox_app.ui.qt_loop import new_event_loop
+from inbox_app.ui.review.window import ReviewWindow
 
 log = logging.getLogger(__name__)
 
@@ -46,6 +47,8 @@ class GuiOptions:
     db_path: Path | None = None
     interval: float = 30.0
     verbosity: int = 0
+    supervisor: bool = False
+    """Open the read-only review window instead of the agent's."""
 
 
 def run_gui(options: GuiOptions, argv: Sequence[str] = ()) -> int:
@@ -89,10 +92,12 @@ async def _main(options: GuiOptions, add_secrets: Callable[[Iterable[str]], None
             accounts, db_path = list(config.accounts), options.db_path or default_db_path()
             interval = options.interval
         add_secrets([s for a in accounts for s in a.secrets()])
-        return await _run_window(accounts, db_path, interval)
+        return await _run_window(accounts, db_path, interval, supervisor=options.supervisor)
 
 
-async def _run_window(accounts: Sequence[AccountConfig], db_path: Path, interval: float) -> int:
+async def _run_window(
+    accounts: Sequence[AccountConfig], db_path: Path, interval: float, *, supervisor: bool
+) -> int:
     bridge = SyncBridge()
     try:
         service = InboxService(
@@ -104,7 +109,7 @@ async def _run_window(accounts: Sequence[AccountConfig], db_path: Path, interval
     except (StoreError, OSError) as exc:
         await _tell("Agent Inbox cannot open its cache", str(exc), f"Cache file: {db_path}")
         return 2
-    window = MainWindow(service, bridge)
+    window = ReviewWindow(db_path, bridge) if supervisor else MainWindow(service, bridge)
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
