@@ -24,7 +24,7 @@ from typing import Any
 
 from inbox_app.core.models import Attachment, Direction, ProviderKind, ThreadStatus
 from inbox_app.store.codec import from_ms, load_attachments, opt_from_ms, to_ms
-from inbox_app.store.search import fts_query
+from inbox_app.store.search import contacts_query, fts_query
 from inbox_app.store.views import ThreadKey, ThreadSummary
 
 _NON_DIGITS = re.compile(r"[^0-9]+")
@@ -162,14 +162,15 @@ def _thread_terms(f: ReviewFilter, *, require_message: bool) -> tuple[list[str],
         )
         params.extend(message_params)
     query = fts_query(f.text)
-    if query is not None:
+    contacts = contacts_query(f.text)
+    if query is not None and contacts is not None:
         terms.append(
             "(t.id IN (SELECT m.thread_id FROM messages_fts JOIN messages AS m"
             " ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?"
             + "".join(f" AND {term}" for term in message_terms)
             + ") OR t.id IN (SELECT rowid FROM contacts_fts WHERE contacts_fts MATCH ?))"
         )
-        params.extend([query, *message_params, query])
+        params.extend([query, *message_params, contacts])
     return terms, params
 
 

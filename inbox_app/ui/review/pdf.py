@@ -37,6 +37,7 @@ MARGIN_MM = 15.0
 FOOTER_PT = 9.0
 BODY_PT = 10.0
 _GREY = QColor(90, 90, 90)
+_HAIR = 0.5
 _CSS_PX_PER_PT = 96 / 72
 """Top margins are in 96-dpi pixels; the layout scales them to the writer's dpi."""
 
@@ -86,8 +87,11 @@ class PdfTranscript:
                 self._new_page()
             self._painter.save()
             self._painter.translate(0, -page * self._body_height)
+            # Inset by a hair: Qt draws (clipped, yet written to the PDF) a line that only
+            # touches the clip, so a line pushed to the next page would be there twice.
+            top = page * self._body_height
             doc.drawContents(
-                self._painter, QRectF(0, page * self._body_height, self._width, self._body_height)
+                self._painter, QRectF(0, top + _HAIR, self._width, self._body_height - 2 * _HAIR)
             )
             self._painter.restore()
         bottom = doc.documentLayout().blockBoundingRect(doc.lastBlock()).bottom()
