@@ -80,7 +80,7 @@ class ProgressRelay:
     def close(self) -> None:
         self._closed = True
         if self.dialog is not None:
-            self.dialog.reset()
+            self.dialog.close()
             self.dialog.deleteLater()
             self.dialog = None
 

@@ -117,6 +117,8 @@ class PdfTranscript:
         doc.setDocumentMargin(0)
         font = QFont()
         font.setPointSizeF(BODY_PT)
+        # No ligatures: "fi" drawn as one glyph reads back (search, copy) as "ﬁ".
+        font.setFeature(QFont.Tag("liga"), 0)
         doc.setDefaultFont(font)
         cursor = QTextCursor(doc)
         first = True
