@@ -278,3 +278,33 @@ async def test_cancel_stops_an_export_and_leaves_no_file(
     assert list(folder.iterdir()) == []
     assert window.statusBar().currentMessage().startswith("Export cancelled")
     assert window.act_set_csv.isEnabled()
+
+
+async def test_supervisor_option_opens_the_review_on_the_demo(
+    monkeypatch: pytest.MonkeyPatch, qtbot: object
+) -> None:
+    import sys
+
+    from PySide6.QtWidgets import QApplication
+
+    from inbox_app import app
+
+    # _main installs the app's exception hook; the next test gets pytest's back.
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)
+    options = app.GuiOptions(demo=True, supervisor=True)
+    run = asyncio.ensure_future(app._main(options, lambda _secrets: None))
+
+    def review() -> ReviewWindow | None:
+        found = [w for w in QApplication.topLevelWidgets() if isinstance(w, ReviewWindow)]
+        return found[0] if found else None
+
+    await until(lambda: review() is not None, within=30)
+    window = review()
+    assert window is not None
+    await until(lambda: window.totals is not None and window.totals.threads > 0, within=30)
+    accounts = {window.filters.account.itemText(i) for i in range(window.filters.account.count())}
+    assert {"LiveVox demo", "Zoho demo"} <= accounts
+    window.close()
+    assert await run == 0
+    window.deleteLater()
+    await until(lambda: not shiboken6.isValid(window))
