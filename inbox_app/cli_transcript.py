@@ -11,7 +11,6 @@ from pathlib import Path
 
 from inbox_app.cli_errors import CliError
 from inbox_app.core.models import Direction, ThreadStatus
-from inbox_app.logs import configure_logging
 from inbox_app.store import review
 from inbox_app.store.db import open_reader
 from inbox_app.store.review import ReviewFilter
@@ -61,7 +60,6 @@ def export_transcript(args: argparse.Namespace, db_path: Path) -> int:
         raise CliError("a PDF transcript needs a file: -o FILE")
     if args.output is not None and not args.output.parent.is_dir():
         raise CliError(f"{args.output.parent}: no such directory")
-    configure_logging(args.verbose)
     conn = open_reader(db_path)
     try:
         f = _filter(conn, args)

@@ -209,4 +209,5 @@ def gui_for_pdf() -> Iterator[None]:
     try:
         yield
     finally:
-        del app
+        # Gone for good, so a later QApplication in the same process can be made.
+        app.shutdown()
