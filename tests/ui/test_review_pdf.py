@@ -23,6 +23,21 @@ def pdf_pages(path: Path) -> list[str]:
     return [" ".join(page.extract_text().split()) for page in pypdf.PdfReader(path).pages]
 
 
+def assert_lines_flow_down(path: Path) -> None:
+    """On every page each line is drawn below the one before: a batch or thread that
+    started again at the top of a page would overprint it."""
+    for number, page in enumerate(pypdf.PdfReader(path).pages, 1):
+        tops: list[float] = []
+
+        def visit(text: str, _cm: object, tm: list[float], *_rest: object) -> None:
+            if text.strip():
+                tops.append(tm[5])  # noqa: B023
+
+        page.extract_text(visitor_text=visit)
+        body = tops[2:]  # the footer (title, page number) is drawn first
+        assert body == sorted(body), f"page {number}"  # (runs of one line share a top)
+
+
 def export_pdf(ui_store, f: ReviewFilter, target: Path, progress=None, batch: int = 40) -> int:
     total = review.count_messages(ui_store.reader, f)
     return write_all(
@@ -64,6 +79,7 @@ def test_long_transcript_flows_over_pages_without_losing_a_line(
         assert page.count(f"Page {n}") == 1
     numbers = [int(m) for m in re.findall(r"message number (\d+)", " ".join(pages))]
     assert numbers == list(range(351, 501)), "every message once, in order"
+    assert_lines_flow_down(target)
     # Batches (of 40) continue on the page the last one ended on: no page but the last
     # is left half empty.
     per_page = [page.count("message number") for page in pages]
@@ -77,6 +93,7 @@ def test_several_threads_each_under_a_heading(ui_store, qapp, tmp_path: Path) ->
     assert "thread big" in text and "thread odd" in text
     assert text.index("thread big") < text.index("message number 500")
     assert text.index("thread odd") < text.index("see attached")
+    assert_lines_flow_down(target)
 
 
 def test_cancel_leaves_no_file(ui_store, qapp, tmp_path: Path) -> None:

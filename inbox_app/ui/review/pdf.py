@@ -36,10 +36,12 @@ from inbox_app.ui.models.text import safe_text
 MARGIN_MM = 15.0
 FOOTER_PT = 9.0
 BODY_PT = 10.0
+KEEP_PT = 80.0
 _GREY = QColor(90, 90, 90)
 _HAIR = 0.5
 _CSS_PX_PER_PT = 96 / 72
-"""Top margins are in 96-dpi pixels; the layout scales them to the writer's dpi."""
+"""Top margins and line heights are in 96-dpi pixels; the layout scales them to the
+writer's dpi."""
 
 
 class PdfTranscript:
@@ -73,13 +75,25 @@ class PdfTranscript:
         self._page = 1
         self._y = 0.0
         self._thread: tuple[str, str] | None = None
+        self._keep = KEEP_PT * self._dpi / 72
+        """Room a heading needs below it on a page to start a thread there."""
         self._draw_footer()
 
     # --- TranscriptSink ------------------------------------------------------------
 
     def write(self, rows: Sequence[TranscriptRow]) -> None:
-        if not rows:
-            return
+        """Each thread's run of rows is its own document, so a heading that would end a
+        page (Qt has no keep-with-next) can start the next one instead."""
+        start = 0
+        for end in range(1, len(rows) + 1):
+            if end == len(rows) or _thread_of(rows[end]) != _thread_of(rows[start]):
+                self._write_run(rows[start:end])
+                start = end
+
+    def _write_run(self, rows: Sequence[TranscriptRow]) -> None:
+        starts_thread = _thread_of(rows[0]) != self._thread
+        if starts_thread and self._y > 0 and self._body_height - self._y < self._keep:
+            self._new_page()
         doc = self._document(rows)
         pages = doc.pageCount()
         for page in range(pages):
@@ -122,6 +136,15 @@ class PdfTranscript:
         doc.setDefaultFont(font)
         cursor = QTextCursor(doc)
         first = True
+        if self._y > 0:
+            # Start where the last run ended. Not a top margin: Qt drops the top margin
+            # of a block at the top of a page, and this one always is.
+            spacer = QTextBlockFormat()
+            spacer.setLineHeight(
+                self._y * 96 / self._dpi, QTextBlockFormat.LineHeightTypes.FixedHeight.value
+            )
+            cursor.setBlockFormat(spacer)
+            first = False
         for row in rows:
             thread = (row.account, row.thread)
             if thread != self._thread:
@@ -136,18 +159,17 @@ class PdfTranscript:
         return doc
 
     def _block(self, cursor: QTextCursor, first: bool, top_pt: float) -> None:
-        """Start a block `top_pt` below the last; the batch's first block also starts
-        where the last batch ended (`_y` is in the writer's pixels)."""
+        """Start a block `top_pt` below the last (the document's first block is there
+        already: it only gets its format)."""
         fmt = QTextBlockFormat()
-        top = top_pt * _CSS_PX_PER_PT
-        fmt.setTopMargin(self._y * 96 / self._dpi + top if first else top)
+        fmt.setTopMargin(top_pt * _CSS_PX_PER_PT)
         if first:
             cursor.setBlockFormat(fmt)
         else:
             cursor.insertBlock(fmt)
 
     def _heading(self, cursor: QTextCursor, row: TranscriptRow, first: bool) -> None:
-        self._block(cursor, first, 0 if first and self._y == 0 else 14)
+        self._block(cursor, first, 0 if first else 14)
         title = QTextCharFormat()
         title.setFontWeight(QFont.Weight.Bold)
         title.setFontPointSize(BODY_PT * 1.3)
@@ -196,6 +218,10 @@ class PdfTranscript:
         self._painter.drawText(area, flags | Qt.AlignmentFlag.AlignLeft, self._title)
         self._painter.drawText(area, flags | Qt.AlignmentFlag.AlignRight, f"Page {self._page}")
         self._painter.restore()
+
+
+def _thread_of(row: TranscriptRow) -> tuple[str, str]:
+    return row.account, row.thread
 
 
 @contextmanager
