@@ -14,6 +14,7 @@ from collections.abc import Callable, Iterable, Sequence
 from pathlib import Path
 from typing import IO, Protocol
 
+from inbox_app.core.models import Attachment
 from inbox_app.core.timeparse import iso_utc
 from inbox_app.store import review
 from inbox_app.store.review import ReviewFilter, TranscriptRow
@@ -75,6 +76,11 @@ def csv_cell(text: str) -> str:
     return "'" + text if text.startswith(_FORMULA_STARTS) else text
 
 
+def attachment_label(attachment: Attachment) -> str:
+    """Its file name, or its vendor id where the vendor gave no name."""
+    return attachment.name or f"(unnamed {attachment.id})"
+
+
 def csv_record(row: TranscriptRow) -> list[str]:
     return [
         row.account,
@@ -88,7 +94,7 @@ def csv_record(row: TranscriptRow) -> list[str]:
         iso_utc(row.at),
         row.status,
         csv_cell(row.body),
-        csv_cell("; ".join(a.name for a in row.attachments)),
+        csv_cell("; ".join(attachment_label(a) for a in row.attachments)),
     ]
 
 

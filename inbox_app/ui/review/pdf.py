@@ -30,7 +30,7 @@ from PySide6.QtGui import (
 from inbox_app.core.models import Direction
 from inbox_app.core.phone import display_number
 from inbox_app.store.review import TranscriptRow
-from inbox_app.store.transcript import PendingFile
+from inbox_app.store.transcript import PendingFile, attachment_label
 from inbox_app.ui.models.text import safe_text
 
 MARGIN_MM = 15.0
@@ -199,7 +199,7 @@ class PdfTranscript:
         cursor.insertText(safe_text(row.body) or "(no text)")
         for attachment in row.attachments:
             cursor.insertBlock(body, QTextCharFormat())
-            cursor.insertText(safe_text(f"Attachment: {attachment.name}"))
+            cursor.insertText(safe_text(f"Attachment: {attachment_label(attachment)}"))
 
     # --- pages ---------------------------------------------------------------------
 
