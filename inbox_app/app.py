@@ -47,6 +47,7 @@ from inbox_app.ui.preferences.live import LiveSettings
 from inbox_app.ui.preferences.secret_prompt import ask_for_secrets
 from inbox_app.ui.preferences.welcome import DEMO, WelcomeWindow
 from inbox_app.ui.qt_loop import new_event_loop
+from inbox_app.ui.review.window import ReviewWindow
 
 log = logging.getLogger(__name__)
 
@@ -61,6 +62,8 @@ class GuiOptions:
     interval: float | None = None
     """Seconds between syncs; None: the config's [settings] sync_interval."""
     verbosity: int = 0
+    supervisor: bool = False
+    """Open the read-only review window instead of the agent's."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -133,10 +136,14 @@ async def _main(options: GuiOptions, add_secrets: Callable[[Iterable[str]], None
             accounts = [*config.accounts, *asked]
             profile = _Profile(accounts, db_path, settings, config_path, memory)
         add_secrets([s for a in profile.accounts for s in a.secrets()])
-        return await _run_window(profile, add_secrets)
+        return await _run_window(profile, add_secrets, options.supervisor)
 
 
-async def _run_window(profile: _Profile, add_secrets: Callable[[Iterable[str]], None]) -> int:
+async def _run_window(
+    profile: _Profile, add_secrets: Callable[[Iterable[str]], None], options_supervisor: bool
+) -> int:
+    """The agent window, or with `--supervisor` or the supervisor setting the read-only
+    review window; both over the same syncing service."""
     bridge = SyncBridge()
     try:
         service = InboxService(
@@ -153,7 +160,10 @@ async def _run_window(profile: _Profile, add_secrets: Callable[[Iterable[str]], 
     except ProviderError as exc:
         await _tell("Agent Inbox cannot start", str(exc), f"Config file: {profile.config_path}")
         return 2
-    window = MainWindow(service, bridge)
+    supervisor = options_supervisor or profile.settings.supervisor
+    window: MainWindow | ReviewWindow = (
+        ReviewWindow(profile.db_path, bridge) if supervisor else MainWindow(service, bridge)
+    )
     runner = SyncRunner(service, profile.settings.sync_interval)
     live = None
     if profile.config_path is not None and profile.memory is not None:

@@ -17,6 +17,12 @@ from pathlib import Path
 from typing import Any, TextIO
 
 from inbox_app import __version__
+from inbox_app.cli_errors import CliError
+from inbox_app.cli_transcript import (
+    export_transcript,
+    transcript_filters,
+    transcript_filters_used,
+)
 from inbox_app.config import (
     KEYRING_SERVICE,
     AppConfig,
@@ -37,10 +43,6 @@ from inbox_app.sync.engine import SyncEngine
 EXIT_OK = 0
 EXIT_SYNC_FAILED = 1
 EXIT_USAGE = 2
-
-
-class CliError(Exception):
-    """A failure worth one line to the user."""
 
 
 def main(argv: Sequence[str] | None = None) -> int:
@@ -77,6 +79,11 @@ def _parser() -> argparse.ArgumentParser:
         help="open the window on the built-in simulator, with live traffic and a throwaway"
         " profile (no config needed)",
     )
+    parser.add_argument(
+        "--supervisor",
+        action="store_true",
+        help="open the read-only review of every cached conversation, with filters and exports",
+    )
     _common(parser, config=True)
     parser.set_defaults(command=None, handler=_cmd_gui)
     sub = parser.add_subparsers(dest="command")
@@ -97,11 +104,19 @@ def _parser() -> argparse.ArgumentParser:
     _common(sync, config=True)
     sync.set_defaults(handler=_cmd_sync)
 
-    export = sub.add_parser("export", help="dump the cache as JSON or CSV")
-    export.add_argument("what", choices=("threads", "messages"))
-    export.add_argument("--format", choices=("json", "csv"), default="json")
+    export = sub.add_parser(
+        "export",
+        help="dump the cache as JSON or CSV, or conversation transcripts as CSV or PDF",
+    )
+    export.add_argument("what", choices=("threads", "messages", "transcript"))
+    export.add_argument(
+        "--format",
+        choices=("json", "csv", "pdf"),
+        help="json or csv (threads, messages; default json), csv or pdf (transcript; default csv)",
+    )
     export.add_argument("--account", help="only this account")
     export.add_argument("--output", "-o", type=Path, help="file to write (default: stdout)")
+    transcript_filters(export)
     _common(export, config=False)
     export.set_defaults(handler=_cmd_export)
 
@@ -126,7 +141,11 @@ def _cmd_gui(args: argparse.Namespace) -> int:
 
     return run_gui(
         GuiOptions(
-            demo=args.demo, config_path=args.config, db_path=args.db, verbosity=args.verbose
+            demo=args.demo,
+            config_path=args.config,
+            db_path=args.db,
+            verbosity=args.verbose,
+            supervisor=args.supervisor,
         )
     )
 
@@ -234,6 +253,11 @@ def _cmd_export(args: argparse.Namespace) -> int:
     db_path: Path = args.db or default_db_path()
     if not db_path.exists():
         raise CliError(f"{db_path}: no cache yet; run 'inbox-app sync --once' first")
+    if args.what == "transcript":
+        return export_transcript(args, db_path)
+    if args.format == "pdf" or transcript_filters_used(args):
+        raise CliError("PDF and the transcript filters are for 'export transcript' only")
+    args.format = args.format or "json"
     conn = open_reader(db_path)
     try:
         export = queries.export_threads if args.what == "threads" else queries.export_messages

@@ -228,7 +228,14 @@ _V2 = """
 CREATE INDEX outbox_thread ON outbox (account, thread_key, id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2)
+_V3 = """
+-- Supervisor review lists every account's threads newest first; without an account or
+-- status to lead with, this index lets a page stop after its LIMIT instead of sorting
+-- every thread (and lets per-thread filters probe only until the page is full).
+CREATE INDEX threads_by_time ON threads (last_message_at, id);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
 """MIGRATIONS[i] brings the database to user_version i + 1."""
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -61,7 +61,7 @@ def fts_query(text: str) -> str | None:
     return " ".join(quoted)
 
 
-def _contacts_query(text: str) -> str | None:
+def contacts_query(text: str) -> str | None:
     """A typed phone number in any punctuation ("(415) 555-0123", "+1 415 555 0123") is also
     searched as one digit run against the number's digit suffixes, not only as separate terms."""
     terms = fts_query(text)
@@ -78,7 +78,7 @@ def search(
     """Messages and contacts matching `text`, newest first, at most `limit`. Never raises
     for any user input."""
     message_query = fts_query(text)
-    contact_query = _contacts_query(text)
+    contact_query = contacts_query(text)
     if message_query is None or contact_query is None:
         return []
     hits = _messages(conn, message_query, account, limit) + _contacts(

@@ -108,12 +108,7 @@ class ThreadListModel(QAbstractListModel):
         try:
             self._scope = self._make_scope()
             limit = max(len(self._rows), PAGE_SIZE) + PAGE_SIZE
-            window = views.thread_summaries(
-                self._conn,
-                self._scope,
-                down_to=None if self._exhausted else self._last_key,
-                limit=limit,
-            )
+            window = self._read(down_to=None if self._exhausted else self._last_key, limit=limit)
             if len(window) == limit:
                 self._exhausted = False
                 self._last_key = window[-1].sort_key
@@ -157,9 +152,7 @@ class ThreadListModel(QAbstractListModel):
             return
         self._busy = True
         try:
-            page = views.thread_summaries(
-                self._conn, self._scope, older_than=self._last_key, limit=PAGE_SIZE
-            )
+            page = self._read(older_than=self._last_key, limit=PAGE_SIZE)
             self._exhausted = len(page) < PAGE_SIZE
             if page:
                 self._last_key = page[-1].sort_key
@@ -219,10 +212,23 @@ class ThreadListModel(QAbstractListModel):
 
     def _load(self) -> None:
         self._scope = self._make_scope()
-        page = views.thread_summaries(self._conn, self._scope, limit=PAGE_SIZE)
+        page = self._read(limit=PAGE_SIZE)
         self._rows = self._with_pending(page)
         self._last_key = page[-1].sort_key if page else None
         self._exhausted = len(page) < PAGE_SIZE
+
+    def _read(
+        self,
+        *,
+        older_than: ThreadKey | None = None,
+        down_to: ThreadKey | None = None,
+        limit: int,
+    ) -> list[ThreadSummary]:
+        """A page of the current scope; a list over another query overrides this and
+        `_make_scope` together."""
+        return views.thread_summaries(
+            self._conn, self._scope, older_than=older_than, down_to=down_to, limit=limit
+        )
 
     def _make_scope(self) -> ThreadScope:
         f = self._filter

@@ -20,6 +20,7 @@ from inbox_app.ui.errors import show_unexpected
 from inbox_app.ui.main_window import MainWindow
 from inbox_app.ui.preferences.dialog import SettingsDialog
 from inbox_app.ui.preferences.theme import apply_theme
+from inbox_app.ui.review.window import ReviewWindow
 
 STATUS_MS = 8000
 
@@ -27,7 +28,7 @@ STATUS_MS = 8000
 class LiveSettings:
     def __init__(
         self,
-        window: MainWindow,
+        window: MainWindow | ReviewWindow,
         runner: SyncRunner,
         *,
         config_path: Path,
