@@ -4,7 +4,8 @@ number, date range, MMS only).
 
 They read the store, not the vendor: Zoho's conversation history *is* its logs endpoint,
 which sync already mirrors into `messages` one row per log id (every log belongs to a
-conversation of the chatlist). Answering the same filters in SQL keeps the view working
+conversation of the chatlist, keyed by our number and the customer's, which is why the
+numbers are the thread's). Answering the same filters in SQL keeps the view working
 offline, instant, and true to the window's one rule (it reads only the store), without a
 second copy of the logs. Unconfirmed local sends are not in the vendor's logs and are
 left out. Pages are keyed by (at, id) like the transcript, so rows arriving while the
@@ -70,11 +71,9 @@ def _terms(log_filter: LogFilter) -> tuple[list[str], list[Any]]:
         terms.append(
             "m.thread_id IN (SELECT id FROM threads WHERE account = ? AND customer_number = ?)"
         )
-        terms.append("m.customer_number = ?")
         params.extend((log_filter.account, log_filter.customer_number))
-        params.append(log_filter.customer_number)
     if log_filter.our_number:
-        terms.append("m.our_number = ?")
+        terms.append("t.our_number = ?")
         params.append(log_filter.our_number)
     if log_filter.since is not None:
         terms.append("m.at >= ?")
@@ -92,17 +91,22 @@ def log_page(
     log_filter: LogFilter,
     *,
     older_than: LogKey | None = None,
+    down_to: LogKey | None = None,
     limit: int = 200,
 ) -> list[LogRow]:
-    """Up to `limit` matching messages, newest first, strictly older than `older_than`
-    (the last row shown) when given."""
+    """Up to `limit` matching messages, newest first: strictly older than `older_than`
+    (the last row shown, for the next page), or at/after `down_to` (re-reading the rows
+    shown, plus newer ones)."""
     terms, params = _terms(log_filter)
     if older_than is not None:
         terms.append("(m.at, m.id) < (?, ?)")
         params.extend(older_than)
+    if down_to is not None:
+        terms.append("(m.at, m.id) >= (?, ?)")
+        params.extend(down_to)
     rows = conn.execute(
         "SELECT m.id, m.vendor_id, t.key, m.direction, m.body, m.at, m.status,"
-        " m.status_detail, m.our_number, m.customer_number, m.attachments"
+        " m.status_detail, t.our_number, t.customer_number, m.attachments"
         " FROM messages AS m JOIN threads AS t ON t.id = m.thread_id"
         " WHERE " + " AND ".join(terms) + " ORDER BY m.at DESC, m.id DESC LIMIT ?",
         [*params, limit],

@@ -21,6 +21,7 @@ from inbox_app.store.queries import ThreadRow
 from inbox_app.ui.composer import Composer
 from inbox_app.ui.delegates.bubble_delegate import BubbleDelegate
 from inbox_app.ui.models.messages import MessageListModel
+from inbox_app.ui.scheduled_strip import ScheduledStrip
 
 
 def plain_label(text: str = "", *, name: str = "") -> QLabel:
@@ -95,12 +96,14 @@ class ConversationPane(QWidget):
         self.transcript.setWordWrap(True)
         self.transcript.setResizeMode(QListView.ResizeMode.Adjust)
         self.transcript.setUniformItemSizes(False)
+        self.scheduled = ScheduledStrip(conn)
         self.composer = Composer()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.header)
         layout.addWidget(self.transcript, 1)
+        layout.addWidget(self.scheduled)
         layout.addWidget(self.composer)
         self._account = ""
         self.model.rowsInserted.connect(self._rows_inserted)
@@ -110,6 +113,7 @@ class ConversationPane(QWidget):
 
     def show_thread(self, thread: ThreadRow | None) -> None:
         self.header.show_thread(thread)
+        self.scheduled.show_thread(thread)
         if thread is None:
             self._account = ""
             self.model.clear()
@@ -120,6 +124,7 @@ class ConversationPane(QWidget):
 
     def refresh(self) -> None:
         self.model.refresh()
+        self.scheduled.refresh()
 
     def _rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         if last == self.model.rowCount() - 1:

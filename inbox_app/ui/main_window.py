@@ -50,6 +50,7 @@ from inbox_app.ui.models.inbox_tree import InboxTreeModel
 from inbox_app.ui.models.roles import Roles
 from inbox_app.ui.models.thread_list import ThreadFilter, ThreadListModel
 from inbox_app.ui.settings import restore_window, save_window
+from inbox_app.ui.sms_logs import SmsLogLauncher
 
 log = logging.getLogger(__name__)
 
@@ -136,6 +137,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._build_actions()
+        self.sms_logs = SmsLogLauncher(self, self.conn, bridge)
         self._build_status_bar()
         self.tray = self._build_tray()
 
@@ -223,7 +225,7 @@ class MainWindow(QMainWindow):
         if (
             current is not None
             and current.account == changes.account
-            and (current.key in changes.messages or current.key in changes.threads)
+            and current.key in changes.messages | changes.threads | changes.scheduled
         ):
             self.conversation.refresh()
             self.conversation.header.show_thread(current)
