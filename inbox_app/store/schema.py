@@ -247,8 +247,10 @@ CREATE TABLE scheduled_messages (
 CREATE INDEX scheduled_by_thread
     ON scheduled_messages (account, customer_number, our_number, at);
 
--- The SMS log view pages an account's messages newest first, across threads.
+-- The SMS log view pages an account's messages newest first, across threads, and
+-- its "MMS only" filter must not walk every plain SMS to find the few with media.
 CREATE INDEX messages_by_account_time ON messages (account, at);
+CREATE INDEX messages_with_media ON messages (account, at) WHERE attachments != '[]';
 """
 
 MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
