@@ -55,6 +55,8 @@ class ScheduledStrip(QFrame):
         font = self.title.font()
         font.setBold(True)
         self.title.setFont(font)
+        self._small = self.font()
+        self._small.setPointSizeF(self._small.pointSizeF() * 0.9)
         self._items = QWidget()
         self._items_layout = QVBoxLayout(self._items)
         self._items_layout.setContentsMargins(0, 0, 0, 0)
@@ -92,9 +94,10 @@ class ScheduledStrip(QFrame):
         self.entries = []
         for item in items:
             when = _plain(scheduled_time(item), name="Scheduled time")
-            when.setStyleSheet("color: palette(mid);")
+            when.setFont(self._small)
             text = _plain(safe_text(item.body), name="Scheduled text")
             text.setWordWrap(True)
+            text.setContentsMargins(12, 0, 0, 0)
             self._items_layout.addWidget(when)
             self._items_layout.addWidget(text)
             self.entries.append((when, text))

@@ -43,7 +43,7 @@ from inbox_app.ui.models.roles import Roles
 from inbox_app.ui.models.sms_logs import MESSAGE_COLUMN, SmsLogModel
 
 FILTER_DELAY_MS = 300
-DIRECTIONS = {"All": None, "Incoming": Direction.IN, "Outgoing": Direction.OUT}
+DIRECTIONS = {"In and out": None, "Incoming": Direction.IN, "Outgoing": Direction.OUT}
 
 
 class SmsLogDialog(QDialog):
@@ -87,8 +87,10 @@ class SmsLogDialog(QDialog):
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setWordWrap(False)
         self.table.setTextElideMode(Qt.TextElideMode.ElideRight)
-        self.table.verticalHeader().hide()
-        self.table.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows = self.table.verticalHeader()
+        rows.hide()
+        rows.setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+        rows.setDefaultSectionSize(self.table.fontMetrics().height() + 8)
         header = self.table.horizontalHeader()
         header.setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
         header.setSectionResizeMode(MESSAGE_COLUMN, QHeaderView.ResizeMode.Stretch)

@@ -114,7 +114,7 @@ async def test_sms_logs_filter_like_zoho_and_follow_sync(
     assert shown(dialog) == zoho_truth(sim, OUTGOING)[:PAGE_SIZE]
     dialog.direction.setCurrentText("Incoming")
     assert shown(dialog) == zoho_truth(sim, INCOMING)[:PAGE_SIZE]
-    dialog.direction.setCurrentText("All")
+    dialog.direction.setCurrentText("In and out")
 
     conversation = next(c for c in sim.world.zoho.conversation_list() if c.sender)
     customer = conversation.customer  # 11 digits, as an agent might paste it
