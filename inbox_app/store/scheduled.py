@@ -14,24 +14,18 @@ from inbox_app.store.codec import opt_from_ms, opt_to_ms
 _COLS = ("our_number", "customer_number", "body", "at", "time_zone", "status")
 
 
+def _values(s: ScheduledMessage) -> tuple[Any, ...]:
+    """In the order of _COLS."""
+    return (s.our_number, s.customer_number, s.body, opt_to_ms(s.at), s.time_zone, s.status)
+
+
 def replace_scheduled(
     conn: sqlite3.Connection, account: str, items: Sequence[ScheduledMessage]
 ) -> set[str]:
     """Make the account's scheduled messages exactly `items` (keyed by vendor id, the job
     id when there is none; rows with neither are skipped). Returns the keys of the stored
     threads whose scheduled messages changed, appeared or went away."""
-    wanted: dict[str, tuple[Any, ...]] = {}
-    for s in items:
-        vendor_id = s.id or s.job_id
-        if vendor_id:
-            wanted[vendor_id] = (
-                s.our_number,
-                s.customer_number,
-                s.body,
-                opt_to_ms(s.at),
-                s.time_zone,
-                s.status,
-            )
+    wanted = {s.id or s.job_id: _values(s) for s in items if s.id or s.job_id}
     stored = {
         row[0]: tuple(row[1:])
         for row in conn.execute(
@@ -63,6 +57,17 @@ def replace_scheduled(
             )
         )
     return keys
+
+
+def add_scheduled(conn: sqlite3.Connection, account: str, item: ScheduledMessage) -> None:
+    """Store one message the vendor has just accepted for its schedule (the next
+    mirror of the whole schedule confirms or drops it)."""
+    conn.execute(
+        f"INSERT INTO scheduled_messages (account, vendor_id, {', '.join(_COLS)})"
+        f" VALUES (?, ?, {', '.join('?' for _ in _COLS)}) ON CONFLICT (account, vendor_id)"
+        " DO NOTHING",
+        (account, item.id, *_values(item)),
+    )
 
 
 def scheduled_for_thread(
