@@ -152,6 +152,7 @@ class MainWindow(QMainWindow):
         self.thread_list.selectionModel().selectionChanged.connect(self._thread_selected)
         self.thread_list.customContextMenuRequested.connect(self._context_menu)
         self.conversation.composer.send_requested.connect(self._send)
+        self.conversation.composer.schedule_requested.connect(self._schedule)
         self.conversation.composer.draft_changed.connect(self._save_draft)
         self.conversation.attachment_activated.connect(self._open_attachment)
         bridge.changed.connect(self._changed)
@@ -366,6 +367,11 @@ class MainWindow(QMainWindow):
         if thread is not None:
             template = template_id if isinstance(template_id, str) else None
             self._spawn(thread_actions.send(self, thread, body, sender, template))
+
+    def _schedule(self, body: str, sender: str) -> None:
+        thread = self.selected_thread()
+        if thread is not None:
+            self._spawn(thread_actions.schedule(self, thread, body, sender))
 
     def _save_draft(self, text: str) -> None:
         thread = self.selected_thread()

@@ -14,6 +14,7 @@ from inbox_app.simulator.zoho_model import INCOMING, OUTGOING
 from inbox_app.ui.main_window import MainWindow
 from inbox_app.ui.models.roles import Roles
 from inbox_app.ui.models.sms_logs import MESSAGE_COLUMN, PAGE_SIZE
+from inbox_app.ui.schedule_dialog import ScheduleDialog
 from inbox_app.ui.sms_logs import SmsLogDialog
 from tests.window.conftest import until
 from tests.window.test_window import pick
@@ -57,6 +58,41 @@ async def test_scheduled_sms_show_under_the_transcript_until_sent(
     assert strip.entries[0][1].text() == "Second reminder"
     model = window.conversation.model
     await until(lambda: model.index(model.rowCount() - 1, 0).data(Roles.BodyRole) == ODD)
+
+
+async def test_composer_schedules_a_send_in_the_chosen_zone(
+    window: MainWindow, sim: Simulator
+) -> None:
+    pick(window, "LiveVox demo")
+    composer = window.conversation.composer
+    assert composer.schedule_button.isHidden()  # LiveVox cannot schedule
+    pick(window, ZOHO)
+    thread = window.selected_thread()
+    assert thread is not None
+    assert not composer.schedule_button.isHidden()
+    composer.editor.setPlainText(ODD)
+    assert composer.schedule_button.isEnabled()
+    composer.schedule_button.click()
+    await until(lambda: window.findChild(ScheduleDialog) is not None)
+    dialog = window.findChild(ScheduleDialog)
+    assert dialog is not None
+    dialog.zone.setCurrentText("Nowhere/Atlantis")
+    assert not dialog.ok.isEnabled() and "time zone" in dialog.preview.text()
+    dialog.zone.setCurrentText("Asia/Kolkata")
+    when = datetime.now(UTC).replace(second=0, microsecond=0) + timedelta(hours=3)
+    dialog.set_moment(when)
+    assert dialog.preview.text().startswith("Zoho sends it on ")
+    assert "(Asia/Kolkata)" in dialog.preview.text()
+    dialog.ok.click()
+    await until(lambda: composer.text() == "")
+
+    await window.service.engine.run_once()  # the drain hands it to Zoho
+    (job,) = sim.world.zoho.scheduled()
+    assert (job.body, job.time_zone) == (ODD, "Asia/Kolkata")
+    strip = window.conversation.scheduled
+    await until(lambda: len(strip.entries) == 1)
+    when_label, text_label = strip.entries[0]
+    assert text_label.text() == ODD and "(Asia/Kolkata)" in when_label.text()
 
 
 def zoho_truth(sim: Simulator, direction: str | None = None, customer: str = "") -> list[str]:
