@@ -41,6 +41,7 @@ class ScheduleDialog(QDialog):
         self.setWindowTitle("Schedule message")
         self.setObjectName("scheduleDialog")
         self.setModal(True)
+        self.setMinimumWidth(440)
         prompt = QLabel(f"Send this message to {who} later, at:")
         prompt.setTextFormat(Qt.TextFormat.PlainText)
         prompt.setWordWrap(True)
