@@ -140,3 +140,19 @@ class SendResult:
     message_id: str
     status: str
     at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class ScheduledMessage:
+    """An SMS waiting in the vendor's schedule (Zoho Voice); `at` is its UTC moment,
+    `time_zone` the zone it was scheduled in (the vendor states the time as a wall-clock
+    time there). It belongs to the thread of (`our_number`, `customer_number`)."""
+
+    id: str
+    job_id: str
+    customer_number: str
+    our_number: str
+    body: str
+    at: datetime | None
+    time_zone: str
+    status: str

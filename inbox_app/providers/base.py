@@ -14,6 +14,7 @@ from inbox_app.core.models import (
     Channel,
     Message,
     ProviderKind,
+    ScheduledMessage,
     SenderId,
     SendResult,
     Template,
@@ -81,6 +82,16 @@ class Provider(ABC):
         self, thread: Thread, body: str, sender: str, template_id: str | None = None
     ) -> SendResult:
         raise NotSupported(f"{self.kind.value} cannot send from this app")
+
+    async def schedule_message(
+        self, thread: Thread, body: str, sender: str, when: datetime, tz: str
+    ) -> SendResult:
+        """Send at `when` (aware, or wall-clock time in the IANA zone `tz`)."""
+        raise NotSupported(f"{self.kind.value} cannot schedule messages")
+
+    async def list_scheduled(self) -> list[ScheduledMessage]:
+        """Messages waiting in the vendor's schedule (providers with SCHEDULE)."""
+        raise NotSupported(f"{self.kind.value} has no scheduled messages")
 
     async def set_read(self, thread: Thread, read: bool) -> None:
         raise NotSupported(f"{self.kind.value} has no read/unread state")

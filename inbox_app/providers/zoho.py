@@ -65,6 +65,7 @@ from inbox_app.core.models import (
     Direction,
     Message,
     ProviderKind,
+    ScheduledMessage,
     SendResult,
     Thread,
 )
@@ -80,7 +81,6 @@ from inbox_app.providers.errors import (
 )
 from inbox_app.providers.fields import first_text, integer, mapping, mappings
 from inbox_app.providers.http import HttpSession, Redactor, Reply, RetryPolicy
-from inbox_app.providers.zoho_parse import ScheduledMessage
 
 log = logging.getLogger(__name__)
 

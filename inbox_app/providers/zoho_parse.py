@@ -24,7 +24,6 @@ from __future__ import annotations
 import mimetypes
 import re
 from collections.abc import Iterable
-from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -33,6 +32,7 @@ from inbox_app.core.models import (
     Attachment,
     Direction,
     Message,
+    ScheduledMessage,
     SendResult,
     Thread,
     ThreadStatus,
@@ -46,21 +46,6 @@ EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _NUMBERISH = re.compile(r"[+\d\sXx*().-]*\d[+\d\sXx*().-]*")
 _ID_KEYS = ("logid", "logId", "messageId")
 _SCHEDULE_FORMAT = "%Y-%m-%d %H:%M:%S"
-
-
-@dataclass(frozen=True, slots=True)
-class ScheduledMessage:
-    """An SMS waiting in Zoho's schedule; `at` is its UTC moment, `time_zone` the zone
-    it was scheduled in (the vendor states the time as a wall-clock time there)."""
-
-    id: str
-    job_id: str
-    customer_number: str
-    our_number: str
-    body: str
-    at: datetime | None
-    time_zone: str
-    status: str
 
 
 def looks_like_number(value: str) -> bool:

@@ -7,7 +7,7 @@ Tests compare a client's cache against this truth:
   `group_inbox(service_id)`, `thread(id)`, `all_threads()`, `history(account, thread_id)`,
   `receive(body, thread_id=|customer=, sms_code=)` (inject an inbound SMS);
 - `world.zoho`: `conversation_list()`, `conversation(sender, customer)`, `scheduled()`,
-  `receive(customer, body, sender)`, `default_user`, `numbers`;
+  `cancel_scheduled(job_id)`, `receive(customer, body, sender)`, `default_user`, `numbers`;
 - `world.zoom`: `queues`, `agents`, `engagements` (oldest first; read under the lock),
   `complete_engagement()` (one that ends now), `oauth`;
 - `world.voximplant`: `pairs()` ((our number, customer) -> records), `numbers`,

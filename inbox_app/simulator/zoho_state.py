@@ -269,6 +269,15 @@ class ZohoState:
             )
             return job
 
+    def cancel_scheduled(self, job_id: str) -> bool:
+        """Cancel a scheduled SMS, as an agent can in Zoho's own web app (the API has no
+        cancel); False if no such job is waiting."""
+        with self.lock:
+            job = next((j for j in self.schedule if j.job_id == job_id), None)
+            if job is not None:
+                self.schedule.remove(job)
+            return job is not None
+
     def release_due(self) -> int:
         """Turn scheduled SMS whose time has come into log rows; returns how many."""
         with self.lock:

@@ -62,6 +62,7 @@ class IntentKind(StrEnum):
     MOVE = "move_to_inbox"
     TRANSFER = "transfer"
     RESOLVE = "resolve"
+    SCHEDULE = "schedule"
 
 
 class IntentRefused(StoreError):

@@ -235,7 +235,32 @@ _V3 = """
 CREATE INDEX threads_by_time ON threads (last_message_at, id);
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3)
+_V4 = """
+-- Messages waiting in a vendor's schedule (Zoho Voice), replaced whole by each sync pass.
+-- A row belongs to the thread of (account, our_number, customer_number); not a foreign
+-- key, so a schedule for a customer with no conversation yet waits for one to appear.
+CREATE TABLE scheduled_messages (
+    account         TEXT NOT NULL REFERENCES accounts(name) ON DELETE CASCADE,
+    vendor_id       TEXT NOT NULL,
+    our_number      TEXT NOT NULL,
+    customer_number TEXT NOT NULL,
+    body            TEXT NOT NULL,
+    at              INTEGER,
+    time_zone       TEXT NOT NULL,
+    status          TEXT NOT NULL,
+    PRIMARY KEY (account, vendor_id)
+) STRICT;
+
+CREATE INDEX scheduled_by_thread
+    ON scheduled_messages (account, customer_number, our_number, at);
+
+-- The SMS log view pages an account's messages newest first, across threads, and
+-- its "MMS only" filter must not walk every plain SMS to find the few with media.
+CREATE INDEX messages_by_account_time ON messages (account, at);
+CREATE INDEX messages_with_media ON messages (account, at) WHERE attachments != '[]';
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
 """MIGRATIONS[i] brings the database to user_version i + 1."""
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -1,6 +1,8 @@
 """One account's sync pass: channels and counts first, then thread lists, then messages
-only for threads whose list row changed. Everything lands in the store through the
-single writer; what changed is reported as a ChangeSet through a plain callback."""
+only for threads whose list row changed, then (where the vendor has one) the schedule
+of messages waiting to go out, one request, mirrored whole. Everything lands in the
+store through the single writer; what changed is reported as a ChangeSet through a
+plain callback."""
 
 from __future__ import annotations
 
@@ -13,10 +15,11 @@ from functools import partial
 from typing import Any
 
 from inbox_app.core.accounts import AccountConfig
-from inbox_app.core.models import Channel, Thread
+from inbox_app.core.models import Capability, Channel, Thread
 from inbox_app.providers.base import Provider
 from inbox_app.providers.errors import AuthError, NotSupported, ProviderError
 from inbox_app.store import effects, queries, writes
+from inbox_app.store.scheduled import replace_scheduled
 from inbox_app.store.writer import Writer
 from inbox_app.sync.changes import ChangeSet, Progress
 
@@ -95,6 +98,12 @@ class AccountSync:
         self._known_channels = {c.key: c for c in channels}
 
         changes.messages |= await self._fetch_messages()
+        if Capability.SCHEDULE in self.provider.capabilities:
+            # After the threads, so a schedule for a new conversation finds its thread.
+            scheduled = await self.provider.list_scheduled()
+            changes.scheduled |= await self.writer.run(
+                lambda c: replace_scheduled(c, name, scheduled)
+            )
         await self.writer.run(lambda c: writes.record_sync_ok(c, name, "all"))
         self._progress("done", 1, 1)
         return changes

@@ -15,15 +15,18 @@ class ChangeSet:
     threads: set[str] = field(default_factory=set)
     messages: set[str] = field(default_factory=set)
     """Keys of threads whose messages changed."""
+    scheduled: set[str] = field(default_factory=set)
+    """Keys of threads whose scheduled messages changed."""
     new_inbound: int = 0
 
     def is_empty(self) -> bool:
-        return not (self.channels or self.threads or self.messages)
+        return not (self.channels or self.threads or self.messages or self.scheduled)
 
     def merge(self, other: ChangeSet) -> None:
         self.channels |= other.channels
         self.threads |= other.threads
         self.messages |= other.messages
+        self.scheduled |= other.scheduled
         self.new_inbound += other.new_inbound
 
 

@@ -17,13 +17,14 @@ import sqlite3
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from inbox_app.core.models import Capability, ProviderKind, ThreadStatus
 from inbox_app.providers.livevox import LiveVoxProvider
 from inbox_app.providers.voximplant import VoximplantProvider
 from inbox_app.providers.zoho import ZohoVoiceProvider
-from inbox_app.store import effects, outbox, queries
-from inbox_app.store.codec import from_ms, now_ms
+from inbox_app.store import effects, outbox, queries, writes
+from inbox_app.store.codec import from_ms, now_ms, to_ms
 from inbox_app.store.effects import Change, IntentKind, IntentRefused
 from inbox_app.store.outbox import JSONDict, OutboxState
 from inbox_app.store.queries import ThreadRow
@@ -36,6 +37,7 @@ __all__ = [
     "move_to_inbox",
     "pending_actions",
     "resolve",
+    "schedule_message",
     "send_message",
     "set_read",
     "transfer",
@@ -83,6 +85,44 @@ def send_message(
     change = effects.plan_send(thread, text, sender, draft, now_ms())
     payload = {"body": text, "sender": sender, "template_id": template_id}
     return _queue(conn, thread, IntentKind.SEND, payload, change)
+
+
+SCHEDULE_LEAD_MS = 2 * 60_000
+"""How far ahead a scheduled send must be, so it is still in the future when the
+drain hands it to the vendor."""
+
+
+def schedule_message(
+    conn: sqlite3.Connection,
+    account: str,
+    thread_key: str,
+    body: str,
+    sender: str,
+    when: datetime,
+    time_zone: str,
+) -> int:
+    """Queue a send for the vendor to carry out at `when` (aware), stated to the vendor
+    as wall-clock time in the IANA zone `time_zone`. There is no optimistic effect: the
+    thread shows the intent as under way, and the drain stores the vendor's scheduled
+    message once accepted. The draft is cleared; a refusal gives it back."""
+    text = body.strip()
+    thread = _active_thread(conn, account, thread_key, Capability.SCHEDULE, "schedule messages")
+    if not text:
+        raise IntentRefused("There is nothing to schedule: the message is empty.")
+    if thread.do_not_contact:
+        raise IntentRefused("This customer is on the do-not-contact list; nothing was scheduled.")
+    if thread.opted_out:
+        raise IntentRefused("This customer has opted out of text messages; nothing was scheduled.")
+    try:
+        ZoneInfo(time_zone)
+    except (ZoneInfoNotFoundError, ValueError):
+        raise IntentRefused(f"'{time_zone}' is not a time zone the app knows.") from None
+    if when.tzinfo is None or to_ms(when) < now_ms() + SCHEDULE_LEAD_MS:
+        raise IntentRefused("Pick a time at least two minutes from now.")
+    payload = {"body": text, "sender": sender, "at": to_ms(when), "time_zone": time_zone}
+    item_id = outbox.enqueue(conn, account, thread_key, IntentKind.SCHEDULE, payload, None)
+    writes.delete_draft(conn, account, thread_key)
+    return item_id
 
 
 def set_read(conn: sqlite3.Connection, account: str, thread_key: str, read: bool) -> int:

@@ -15,7 +15,9 @@ Outcomes, each written in one durable transaction with whatever it implies:
   to resolve or transfer a thread twice). A send stays in flight until the vendor's
   history is checked with `find_sent`: found means done, absent means requeued for a
   resend, and a check that fails leaves it in flight to be checked again next drain. A
-  send is never repeated without such a check.
+  send is never repeated without such a check. A scheduled send (Zoho Voice) whose
+  outcome is unknown needs attention: the vendor's schedule has no way to tell our
+  message from a look-alike, and scheduling it twice would text the customer twice.
 
 At most one copy of a message reaches the customer per intent: a send is only attempted
 by claiming it from `queued`; the claim commits durably before the request leaves; and a
@@ -39,14 +41,15 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from inbox_app.core.accounts import AccountConfig
-from inbox_app.core.models import Channel, Message, SendResult, ThreadStatus
+from inbox_app.core.models import Channel, Message, ScheduledMessage, SendResult, ThreadStatus
 from inbox_app.providers.base import Provider
 from inbox_app.providers.errors import NotSupported, OutcomeUnknown, ProviderError, VendorRefused
-from inbox_app.store import effects, outbox, queries
-from inbox_app.store.codec import opt_to_ms
+from inbox_app.store import effects, outbox, queries, writes
+from inbox_app.store.codec import from_ms, opt_to_ms
 from inbox_app.store.effects import IntentKind
 from inbox_app.store.outbox import JSONDict, OutboxItem
 from inbox_app.store.queries import ThreadRow
+from inbox_app.store.scheduled import add_scheduled
 from inbox_app.store.writer import Writer
 from inbox_app.sync.changes import ChangeSet
 
@@ -109,6 +112,8 @@ class OutboxDrain:
             if item.kind == IntentKind.SEND:
                 if not await self._reconcile(item, result):
                     return False
+            elif item.kind == IntentKind.SCHEDULE:
+                await self._park(item, _SCHEDULE_UNKNOWN, result)
             else:
                 await self._requeue(item, "Interrupted before the vendor answered.", result)
         return True
@@ -133,6 +138,8 @@ class OutboxDrain:
                     lambda c: effects.note_problem(c, item.id, reason), durable=True
                 )
                 await self._reconcile(noted, result)
+            elif item.kind == IntentKind.SCHEDULE:
+                await self._park(item, f"{reason} {_SCHEDULE_UNKNOWN}", result)
             else:
                 await self._requeue(item, reason, result)
             return False
@@ -145,7 +152,10 @@ class OutboxDrain:
             result.stopped_by = error
             await self._requeue(item, str(error), result)
             return False
-        await self._complete(item, result, sent=sent)
+        if item.kind == IntentKind.SCHEDULE and sent is not None:
+            await self._complete_scheduled(item, row, sent, result)
+        else:
+            await self._complete(item, result, sent=sent)
         return True
 
     def _claim(self, conn: sqlite3.Connection) -> tuple[OutboxItem, ThreadRow | None] | None:
@@ -169,6 +179,14 @@ class OutboxDrain:
                 await provider.transfer(thread, payload["agent_id"])
             case IntentKind.RESOLVE:
                 await provider.resolve(thread, payload["term_code_id"])
+            case IntentKind.SCHEDULE:
+                return await provider.schedule_message(
+                    thread,
+                    payload["body"],
+                    payload["sender"],
+                    from_ms(payload["at"]),
+                    payload["time_zone"],
+                )
             case _:
                 raise NotSupported(f"This app version can't carry out '{item.kind}' actions.")
         return None
@@ -284,9 +302,38 @@ class OutboxDrain:
             result.unresolved += 1
             self._report(item)
 
+    async def _complete_scheduled(
+        self, item: OutboxItem, row: ThreadRow, sent: SendResult, result: DrainResult
+    ) -> None:
+        """Store the vendor's scheduled message now, so the thread shows it before the
+        next sync pass mirrors the schedule."""
+        scheduled = ScheduledMessage(
+            id=sent.message_id,
+            job_id="",
+            customer_number=row.customer_number,
+            our_number=row.our_number,
+            body=item.payload["body"],
+            at=from_ms(item.payload["at"]),
+            time_zone=item.payload["time_zone"],
+            status=sent.status,
+        )
+
+        def write(conn: sqlite3.Connection) -> None:
+            outbox.complete(conn, item.id, _sent_result(sent.message_id, sent.status, sent.at))
+            add_scheduled(conn, self.name, scheduled)
+
+        await self.writer.run(write, durable=True)
+        result.done += 1
+        self._report(item, scheduled=True)
+
     async def _fail(self, item: OutboxItem, reason: str, result: DrainResult) -> None:
         def write(conn: sqlite3.Connection) -> set[str]:
-            return effects.undo_effect(conn, outbox.fail(conn, item.id, reason))
+            failed = outbox.fail(conn, item.id, reason)
+            if item.kind == IntentKind.SCHEDULE and not queries.get_draft(
+                conn, self.name, item.thread_key
+            ):
+                writes.save_draft(conn, self.name, item.thread_key, item.payload["body"])
+            return effects.undo_effect(conn, failed)
 
         channels = await self.writer.run(write, durable=True)
         log.info("account %r: outbox item %d failed: %s", self.name, item.id, reason)
@@ -312,7 +359,12 @@ class OutboxDrain:
         self._report(item)
 
     def _report(
-        self, item: OutboxItem, *, channels: set[str] | None = None, messages: bool = False
+        self,
+        item: OutboxItem,
+        *,
+        channels: set[str] | None = None,
+        messages: bool = False,
+        scheduled: bool = False,
     ) -> None:
         """Every outcome changes what the window shows on the thread (its pending or
         failed mark at least), so the thread is always named."""
@@ -324,6 +376,7 @@ class OutboxDrain:
                 channels=channels or set(),
                 threads={item.thread_key},
                 messages={item.thread_key} if messages else set(),
+                scheduled={item.thread_key} if scheduled else set(),
             )
         )
 
@@ -331,18 +384,23 @@ class OutboxDrain:
 _GONE = "This conversation is no longer stored; nothing was done."
 _UNCHECKED = "Couldn't check whether this message reached the customer"
 _LOOK_FIRST = "Look at the conversation before sending it again."
+_SCHEDULE_UNKNOWN = (
+    "Couldn't tell whether Zoho scheduled this message; look at the conversation's"
+    " scheduled messages (after the next sync) before scheduling it again."
+)
+_SENDS = (IntentKind.SEND, IntentKind.SCHEDULE)
 
 
 def _stale_reason(item: OutboxItem, row: ThreadRow | None) -> str | None:
     """Why the intent no longer fits the thread as the last sync left it, if it doesn't."""
     if row is None:
         return _GONE
-    nothing = "nothing was sent" if item.kind == IntentKind.SEND else "nothing was changed"
+    nothing = "nothing was sent" if item.kind in _SENDS else "nothing was changed"
     if item.kind not in _LEAVES_INBOX and row.status is not ThreadStatus.ACTIVE:
         return f"This thread was moved or resolved elsewhere; {nothing}."
-    if item.kind == IntentKind.SEND and row.opted_out:
+    if item.kind in _SENDS and row.opted_out:
         return "The customer has opted out of text messages; nothing was sent."
-    if item.kind == IntentKind.SEND and row.do_not_contact:
+    if item.kind in _SENDS and row.do_not_contact:
         return "The customer is now on the do-not-contact list; nothing was sent."
     return None
 

@@ -35,11 +35,14 @@ class ComposerContext:
     templates: tuple[Template, ...]
     blocked_reason: str
     draft: str
+    can_schedule: bool = False
 
 
 class Composer(QWidget):
     send_requested = Signal(str, str, object)
     """(body, sender, template id or None)"""
+    schedule_requested = Signal(str, str)
+    """(body, sender): send it later, at a time the agent picks next."""
     draft_changed = Signal(str)
     """The text to keep as this thread's draft, debounced."""
 
@@ -81,6 +84,10 @@ class Composer(QWidget):
         self.send_button = QPushButton(icon("send"), "Send")
         self.send_button.setAccessibleName("Send reply")
         self.send_button.setToolTip("Send (Ctrl+Enter)")
+        self.schedule_button = QPushButton("Schedule…")
+        self.schedule_button.setAccessibleName("Schedule reply")
+        self.schedule_button.setToolTip("Have the vendor send this later, at a time you pick")
+        self.schedule_button.hide()
 
         send_action = QAction(self)
         send_action.setShortcuts([QKeySequence("Ctrl+Return"), QKeySequence("Ctrl+Enter")])
@@ -94,6 +101,7 @@ class Composer(QWidget):
         top.addWidget(self.templates)
         bottom = QHBoxLayout()
         bottom.addWidget(self.counter, 1)
+        bottom.addWidget(self.schedule_button)
         bottom.addWidget(self.send_button)
         layout = QVBoxLayout(self)
         layout.setContentsMargins(8, 4, 8, 8)
@@ -108,6 +116,7 @@ class Composer(QWidget):
         self._draft_timer.timeout.connect(lambda: self.draft_changed.emit(self.text()))
         self.editor.textChanged.connect(self._text_changed)
         self.send_button.clicked.connect(self._send)
+        self.schedule_button.clicked.connect(self._schedule)
         self.set_context(None)
 
     def text(self) -> str:
@@ -147,6 +156,7 @@ class Composer(QWidget):
         self.blocked.setText(context.blocked_reason)
         self.blocked.setVisible(bool(context.blocked_reason))
         self.editor.setReadOnly(bool(context.blocked_reason))
+        self.schedule_button.setVisible(context.can_schedule)
         self._loading = False
         self._update_counter()
 
@@ -179,9 +189,15 @@ class Composer(QWidget):
             f"{info.remaining} left in this part"
         )
         self.send_button.setEnabled(self.isEnabled() and bool(text.strip()) and not self._blocked)
+        self.schedule_button.setEnabled(self.send_button.isEnabled())
 
     def _send(self) -> None:
         if not self.send_button.isEnabled():
             return
         self._draft_timer.stop()
         self.send_requested.emit(self.text(), self.from_number.currentText(), self._template_id)
+
+    def _schedule(self) -> None:
+        if self.schedule_button.isEnabled():
+            self._draft_timer.stop()
+            self.schedule_requested.emit(self.text(), self.from_number.currentText())

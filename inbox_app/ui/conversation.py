@@ -21,6 +21,7 @@ from inbox_app.store.queries import ThreadRow
 from inbox_app.ui.composer import Composer
 from inbox_app.ui.delegates.bubble_delegate import BubbleDelegate
 from inbox_app.ui.models.messages import MessageListModel
+from inbox_app.ui.scheduled_strip import ScheduledStrip
 from inbox_app.ui.thumbnails import ThumbnailCache
 
 
@@ -96,12 +97,14 @@ class ConversationPane(QWidget):
         self.transcript.setWordWrap(True)
         self.transcript.setResizeMode(QListView.ResizeMode.Adjust)
         self.transcript.setUniformItemSizes(False)
+        self.scheduled = ScheduledStrip(conn)
         self.composer = Composer()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.header)
         layout.addWidget(self.transcript, 1)
+        layout.addWidget(self.scheduled)
         layout.addWidget(self.composer)
         self._account = ""
         self.model.rowsInserted.connect(self._rows_inserted)
@@ -120,6 +123,7 @@ class ConversationPane(QWidget):
         self._account = "" if thread is None else thread.account
         if self.delegate.thumbnails is not None:
             self.delegate.thumbnails.account = self._account
+        self.scheduled.show_thread(thread)
         if thread is None:
             self.model.clear()
             return
@@ -128,6 +132,7 @@ class ConversationPane(QWidget):
 
     def refresh(self) -> None:
         self.model.refresh()
+        self.scheduled.refresh()
 
     def _rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         if last == self.model.rowCount() - 1:

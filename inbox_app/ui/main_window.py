@@ -50,6 +50,7 @@ from inbox_app.ui.models.inbox_tree import InboxTreeModel
 from inbox_app.ui.models.roles import Roles
 from inbox_app.ui.models.thread_list import ThreadFilter, ThreadListModel
 from inbox_app.ui.settings import restore_window, save_window
+from inbox_app.ui.sms_logs import SmsLogLauncher
 from inbox_app.ui.thumbnails import ThumbnailCache
 
 log = logging.getLogger(__name__)
@@ -141,6 +142,7 @@ class MainWindow(QMainWindow):
         self.setCentralWidget(self.splitter)
 
         self._build_actions()
+        self.sms_logs = SmsLogLauncher(self, self.conn, bridge)
         self._build_status_bar()
         self.tray = self._build_tray()
 
@@ -155,6 +157,7 @@ class MainWindow(QMainWindow):
         self.thread_list.selectionModel().selectionChanged.connect(self._thread_selected)
         self.thread_list.customContextMenuRequested.connect(self._context_menu)
         self.conversation.composer.send_requested.connect(self._send)
+        self.conversation.composer.schedule_requested.connect(self._schedule)
         self.conversation.composer.draft_changed.connect(self._save_draft)
         self.conversation.attachment_activated.connect(self._open_attachment)
         bridge.changed.connect(self._changed)
@@ -230,7 +233,7 @@ class MainWindow(QMainWindow):
         if (
             current is not None
             and current.account == changes.account
-            and (current.key in changes.messages or current.key in changes.threads)
+            and current.key in changes.messages | changes.threads | changes.scheduled
         ):
             self.conversation.refresh()
             self.conversation.header.show_thread(current)
@@ -388,6 +391,11 @@ class MainWindow(QMainWindow):
         if thread is not None:
             template = template_id if isinstance(template_id, str) else None
             self._spawn(thread_actions.send(self, thread, body, sender, template))
+
+    def _schedule(self, body: str, sender: str) -> None:
+        thread = self.selected_thread()
+        if thread is not None:
+            self._spawn(thread_actions.schedule(self, thread, body, sender))
 
     def _save_draft(self, text: str) -> None:
         thread = self.selected_thread()

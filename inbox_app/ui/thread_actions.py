@@ -20,6 +20,7 @@ from inbox_app.ui.composer import ComposerContext
 from inbox_app.ui.dialogs import ChoiceDialog, term_label
 from inbox_app.ui.models.agents import AgentListModel
 from inbox_app.ui.models.simple_list import SimpleListModel
+from inbox_app.ui.schedule_dialog import ScheduleDialog, local_zone_name
 
 if TYPE_CHECKING:
     from inbox_app.ui.main_window import MainWindow
@@ -108,6 +109,22 @@ async def send(
         window.conversation.composer.clear_after_send()
 
 
+async def schedule(window: MainWindow, thread: ThreadRow, body: str, sender: str) -> None:
+    """Ask when (and in which zone), then queue the scheduled send."""
+    chosen = await ScheduleDialog(_who(thread), local_zone_name(), window).ask()
+    if chosen is None:
+        return
+    when, zone = chosen
+    account, key = thread.account, thread.key
+    sender_id = "" if sender == thread.our_number else sender
+    if await _submit(
+        window,
+        thread,
+        lambda c: intents.schedule_message(c, account, key, body, sender_id, when, zone),
+    ):
+        window.conversation.composer.clear_after_send()
+
+
 async def save_draft(window: MainWindow, thread: ThreadRow, text: str) -> None:
     account, key = thread.account, thread.key
     await window.service.writer.run(lambda c: writes.save_draft(c, account, key, text))
@@ -150,6 +167,7 @@ def composer_context(window: MainWindow, thread: ThreadRow | None) -> ComposerCo
         templates=tuple(queries.list_templates(conn, thread.account)),
         blocked_reason=reason,
         draft=queries.get_draft(conn, thread.account, thread.key) or "",
+        can_schedule=Capability.SCHEDULE in intents.capabilities(thread.provider),
     )
 
 

@@ -13,6 +13,7 @@ from inbox_app.providers.base import Provider
 from inbox_app.providers.registry import create_provider
 from inbox_app.store import queries
 from inbox_app.store.db import open_reader
+from inbox_app.store.scheduled import scheduled_for_thread
 from inbox_app.store.writer import Writer
 from inbox_app.sync.changes import SyncPhase
 from inbox_app.sync.engine import SyncEngine
@@ -77,6 +78,7 @@ def zoho_server() -> FakeServer:
                 docs.ZOHO_CHATLIST, empty_chat, "page"
             ),
             ("GET", "/rest/json/v1/sms/logs"): logs,
+            ("GET", "/rest/json/v1/sms/schedule"): docs.ZOHO_SCHEDULE,
         }
     )
 
@@ -107,6 +109,8 @@ async def test_sync_completes_on_the_documents_examples(tmp_path: Path) -> None:
     zoho_threads = queries.list_threads(conn, "Acme Zoho")
     assert len(zoho_threads) == 2
     assert {t.customer_number for t in zoho_threads} == {"+612XXXXXXXX7", "+12XXXXXXXXX0"}
+    (scheduled,) = scheduled_for_thread(conn, "Acme Zoho", "+148XXXXXXX30", "+146XXXXXXXX0")
+    assert (scheduled.body, scheduled.time_zone) == ("this is scheduled SMS", "Pacific/Niue")
     templates = queries.list_templates(conn, "Acme LiveVox")
     assert {t.id for t in templates} == {"75870", "75959"}
     conn.close()
