@@ -94,11 +94,16 @@ async def settle(window: ReviewWindow, f: ReviewFilter) -> None:
     )
 
 
-async def test_every_thread_of_both_vendors_in_one_read_only_list(window: ReviewWindow) -> None:
+async def test_every_thread_of_every_vendor_in_one_read_only_list(window: ReviewWindow) -> None:
     rows = all_rows(window)
     stored = window.conn.execute("SELECT count(*) FROM threads").fetchone()[0]
     assert len(rows) == stored == window.totals.threads  # type: ignore[union-attr]
-    assert {account for account, _key in rows} == {"LiveVox demo", "Zoho demo"}
+    assert {account for account, _key in rows} == {
+        "LiveVox demo",
+        "Zoho demo",
+        "Voximplant demo",
+        "Zoom demo",
+    }
     assert window.summary.text().startswith(f"{stored:,} conversations")
     messages = window.conn.execute("SELECT count(*) FROM messages").fetchone()[0]
     assert window.totals.messages == messages  # type: ignore[union-attr]
