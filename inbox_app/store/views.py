@@ -20,7 +20,7 @@ from inbox_app.core.models import Attachment, Direction, ProviderKind, ThreadSta
 from inbox_app.store.codec import from_ms, load_attachments, opt_from_ms
 from inbox_app.store.effects import LOCAL_PREFIX
 from inbox_app.store.outbox import OutboxState
-from inbox_app.store.search import search
+from inbox_app.store.search import matching_thread_ids
 
 ThreadKey = tuple[int | None, int]
 """A thread's place in a newest-first list: (last_message_at in ms or None, db id)."""
@@ -208,8 +208,7 @@ def search_thread_ids(
 ) -> tuple[int, ...]:
     """Threads with a message or contact matching `text` among the newest `limit` hits,
     each once, in hit order. Any user input is safe (see `search.search`)."""
-    hits = search(conn, text, account=account, limit=limit)
-    return tuple(dict.fromkeys(hit.thread_id for hit in hits))
+    return tuple(matching_thread_ids(conn, text, account=account, limit=limit))
 
 
 def channel_counts(
