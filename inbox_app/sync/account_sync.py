@@ -35,6 +35,8 @@ class SyncTuning:
     Nth pass walks to the end so threads moved or resolved elsewhere are noticed."""
     reference_every: int = 30
     """Templates and sender ids change rarely: refresh them every Nth pass."""
+    message_threads_page: int = 1000
+    """Threads read from the store at a time for fetching their messages."""
 
 
 class AccountSync:
@@ -127,9 +129,7 @@ class AccountSync:
         raises that error with everything else already stored; the thread keeps its
         stale fingerprint, so the next pass fetches it again."""
         name = self.name
-        pending = await self.writer.run(lambda c: queries.threads_needing_messages(c, name))
-        if not pending:
-            return set()
+        pending: list[Thread] = []
         gate = asyncio.Semaphore(self.tuning.message_fetch_concurrency)
         write_turn = asyncio.Lock()
         fetched: list[tuple[Thread, list[Message]]] = []
@@ -155,14 +155,25 @@ class AccountSync:
                     return
                 batch = fetched.copy()
                 fetched.clear()
-                counts = await self.writer.run(
-                    partial(_store_messages, account=name, batch=batch)
-                )
+                counts = await self.writer.run(partial(_store_messages, account=name, batch=batch))
             changed.update(key for key, count in counts.items() if count)
             done += len(batch)
             self._progress("messages", done, len(pending))
 
-        await _gather_all(fetch(t) for t in pending)
+        # The store hands out the threads to fetch a page at a time, newest first; the
+        # fetched ones drop out of the next page, those that failed are skipped.
+        tried: set[str] = set()
+        per_page = self.tuning.message_threads_page
+        while True:
+            page = await self.writer.run(
+                lambda c: queries.threads_needing_messages(c, name, per_page)
+            )
+            new = [t for t in page if t.key not in tried]
+            if not new:
+                break
+            tried.update(t.key for t in new)
+            pending += new
+            await _gather_all(fetch(t) for t in new)
         if failed:
             log.info("account %r: retrying %d thread(s) at the end", name, len(failed))
             retry, failed = failed, []
