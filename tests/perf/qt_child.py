@@ -67,12 +67,20 @@ async def _until(probe: PaintProbe, within: float = 30.0) -> float:
 
 
 def _window(db: Path):  # type: ignore[no-untyped-def]
+    from inbox_app.demo import simulator_accounts
     from inbox_app.sync.service import InboxService
     from inbox_app.ui.bridge import SyncBridge
     from inbox_app.ui.main_window import MainWindow
 
+    class Nowhere:
+        """Accounts are configured as in real use; nothing is synced before the paint."""
+
+        livevox_url = zoho_url = zoho_accounts_url = "http://127.0.0.1:9"
+
+    fake = {"access_token": "x", "client_id": "x", "client_secret": "x", "refresh_token": "x"}
+    accounts = simulator_accounts(Nowhere(), {"livevox": fake, "zoho": fake})
     bridge = SyncBridge()
-    service = InboxService([], db, on_change=bridge.on_change, on_status=bridge.on_status)
+    service = InboxService(accounts, db, on_change=bridge.on_change, on_status=bridge.on_status)
     window = MainWindow(service, bridge)
     window.resize(1280, 800)
     return service, window
