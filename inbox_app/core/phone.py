@@ -4,6 +4,7 @@ codes; they are compared and stored in one normal form so a thread is found agai
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 import phonenumbers
 
@@ -19,7 +20,15 @@ def normalize_number(raw: str | int | None, default_region: str = "US") -> str:
     """
     if raw is None:
         return ""
-    text = str(raw).strip()
+    return _normalize(str(raw), default_region)
+
+
+@lru_cache(maxsize=65_536)
+def _normalize(raw: str, default_region: str) -> str:
+    """Every message of a thread carries the same two numbers, and parsing one costs
+    about as much as the rest of the message: a sync of 200,000 messages parses a few
+    thousand distinct numbers, not 400,000."""
+    text = raw.strip()
     if not text:
         return ""
     if any(ch.isalpha() for ch in text):
@@ -41,6 +50,7 @@ def normalize_number(raw: str | int | None, default_region: str = "US") -> str:
     return phonenumbers.format_number(parsed, phonenumbers.PhoneNumberFormat.E164)
 
 
+@lru_cache(maxsize=65_536)
 def display_number(e164: str) -> str:
     """International format for showing to a person; unparseable input comes back as is."""
     if not e164.startswith("+"):

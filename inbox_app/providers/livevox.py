@@ -350,7 +350,11 @@ class LiveVoxProvider(Provider):
                 break
             previous = rows
             page += 1
-        return parse.parse_history(collected, thread.key, thread.last_message_at)
+        # A whole history is parsed in a worker thread: the event loop is also the
+        # window's, and must not stall a frame per thread synced.
+        return await asyncio.to_thread(
+            parse.parse_history, collected, thread.key, thread.last_message_at
+        )
 
     async def list_templates(self) -> list[Template]:
         what = "the template list"

@@ -374,7 +374,10 @@ class ZohoVoiceProvider(Provider):
             times = [t for t in (parse.row_time(r) for r in rows) if t is not None]
             if since is not None and times and min(times) < since:
                 break
-        messages = parse.parse_logs(collected, thread.key, thread.last_message_at)
+        # Parsed in a worker thread: the event loop is also the window's (see livevox.py).
+        messages = await asyncio.to_thread(
+            parse.parse_logs, collected, thread.key, thread.last_message_at
+        )
         messages.reverse()
         messages.sort(key=lambda m: m.at)
         return messages

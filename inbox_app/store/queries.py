@@ -11,8 +11,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-import sqlite_utils
-
 from inbox_app.core.models import (
     Agent,
     Direction,
@@ -113,8 +111,11 @@ def _rows(conn: sqlite3.Connection, sql: str, params: Any = ()) -> list[sqlite3.
 
 
 def _stream(conn: sqlite3.Connection, sql: str, params: Any = ()) -> Iterator[dict[str, Any]]:
-    """Rows as dicts, fetched lazily: sqlite-utils' query() does exactly this for the
-    exports, which must not hold 200k rows in memory."""
+    """Rows as dicts, fetched lazily, for the exports, which must not hold 200k rows in
+    memory: sqlite-utils' query() does exactly that. Imported here, not at the top: its
+    imports (numpy among them) would cost the window's cold start about a second."""
+    import sqlite_utils
+
     return sqlite_utils.Database(conn).query(sql, params)
 
 

@@ -260,7 +260,15 @@ CREATE INDEX messages_by_account_time ON messages (account, at);
 CREATE INDEX messages_with_media ON messages (account, at) WHERE attachments != '[]';
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4)
+_V5 = """
+-- The sidebar's counts per channel and the window title's unread count are read at
+-- start-up and after every sync pass: from these, without touching a table row (100,000
+-- row lookups took half a second of a cold start).
+CREATE INDEX threads_counts ON threads (account, channel_key, status, unread);
+CREATE INDEX threads_unread ON threads (status, account, channel_key) WHERE unread;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
 """MIGRATIONS[i] brings the database to user_version i + 1."""
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -88,6 +88,36 @@ def search(
     return hits[:limit]
 
 
+def matching_thread_ids(
+    conn: sqlite3.Connection, text: str, *, account: str | None = None, limit: int = 50
+) -> list[int]:
+    """The threads of `search(conn, text, account=account, limit=limit)`'s hits, in hit
+    order, each once, without building a snippet per hit (a third of the time of a
+    search for a common word): all a filtered thread list needs."""
+    message_query = fts_query(text)
+    contact_query = contacts_query(text)
+    if message_query is None or contact_query is None:
+        return []
+    where, params = _account_filter("m.account", account)
+    hits: list[tuple[int, int | None]] = conn.execute(
+        "SELECT m.thread_id, m.at FROM messages_fts JOIN messages AS m"
+        " ON m.id = messages_fts.rowid WHERE messages_fts MATCH :query"
+        + where
+        + " ORDER BY m.at DESC, m.id DESC LIMIT :limit",
+        {"query": message_query, "limit": limit, **params},
+    ).fetchall()
+    where, params = _account_filter("t.account", account)
+    hits += conn.execute(
+        "SELECT t.id, t.last_message_at FROM contacts_fts JOIN threads AS t"
+        " ON t.id = contacts_fts.rowid WHERE contacts_fts MATCH :query"
+        + where
+        + " ORDER BY t.last_message_at DESC, t.id DESC LIMIT :limit",
+        {"query": contact_query, "limit": limit, **params},
+    ).fetchall()
+    hits.sort(key=lambda h: (h[1] is not None, h[1]), reverse=True)
+    return list(dict.fromkeys(thread_id for thread_id, _at in hits[:limit]))
+
+
 def _account_filter(column: str, account: str | None) -> tuple[str, dict[str, Any]]:
     return ("", {}) if account is None else (f" AND {column} = :account", {"account": account})
 

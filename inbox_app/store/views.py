@@ -20,7 +20,7 @@ from inbox_app.core.models import Attachment, Direction, ProviderKind, ThreadSta
 from inbox_app.store.codec import from_ms, load_attachments, opt_from_ms
 from inbox_app.store.effects import LOCAL_PREFIX
 from inbox_app.store.outbox import OutboxState
-from inbox_app.store.search import search
+from inbox_app.store.search import matching_thread_ids
 
 ThreadKey = tuple[int | None, int]
 """A thread's place in a newest-first list: (last_message_at in ms or None, db id)."""
@@ -131,14 +131,6 @@ def _scope_terms(scope: ThreadScope) -> tuple[list[str], list[Any]]:
     return terms, params
 
 
-def _older_than(key: ThreadKey) -> tuple[str, list[Any]]:
-    """Rows after `key` in newest-first order (threads without messages sort last)."""
-    at, row_id = key
-    if at is None:
-        return "(t.last_message_at IS NULL AND t.id < ?)", [row_id]
-    return "((t.last_message_at, t.id) < (?, ?) OR t.last_message_at IS NULL)", [at, row_id]
-
-
 def _down_to(key: ThreadKey) -> tuple[str, list[Any]]:
     """Rows at or before `key` in newest-first order."""
     at, row_id = key
@@ -156,13 +148,33 @@ def thread_summaries(
     limit: int,
 ) -> list[ThreadSummary]:
     """Newest first, at most `limit`: a next page with `older_than` (the last row shown),
-    or the rows already shown, re-read, with `down_to` (that same last row)."""
+    or the rows already shown, re-read, with `down_to` (that same last row).
+
+    A next page is read as two plain ranges, the older timed threads and then threads
+    without messages (which sort last), rather than one OR: the OR hides the bound from
+    the planner, which would then walk the index from the newest row to the page, and
+    scrolling a 100,000-thread list to its end would cost quadratic time."""
     terms, params = _scope_terms(scope)
-    for bound, make in ((older_than, _older_than), (down_to, _down_to)):
-        if bound is not None:
-            term, values = make(bound)
-            terms.append(term)
-            params.extend(values)
+    if down_to is not None:
+        term, values = _down_to(down_to)
+        terms.append(term)
+        params.extend(values)
+    if older_than is None:
+        return _summaries(conn, terms, params, limit)
+    at, row_id = older_than
+    untimed = ["t.last_message_at IS NULL"]
+    if at is None:
+        return _summaries(conn, [*terms, *untimed, "t.id < ?"], [*params, row_id], limit)
+    timed = ["t.last_message_at <= ?", "(t.last_message_at, t.id) < (?, ?)"]
+    rows = _summaries(conn, [*terms, *timed], [*params, at, at, row_id], limit)
+    if len(rows) < limit:
+        rows += _summaries(conn, [*terms, *untimed], params, limit - len(rows))
+    return rows
+
+
+def _summaries(
+    conn: sqlite3.Connection, terms: list[str], params: list[Any], limit: int
+) -> list[ThreadSummary]:
     cur = conn.execute(
         _SUMMARY_SELECT
         + " WHERE "
@@ -196,8 +208,7 @@ def search_thread_ids(
 ) -> tuple[int, ...]:
     """Threads with a message or contact matching `text` among the newest `limit` hits,
     each once, in hit order. Any user input is safe (see `search.search`)."""
-    hits = search(conn, text, account=account, limit=limit)
-    return tuple(dict.fromkeys(hit.thread_id for hit in hits))
+    return tuple(matching_thread_ids(conn, text, account=account, limit=limit))
 
 
 def channel_counts(

@@ -15,7 +15,7 @@ from functools import partial
 from typing import Any
 
 from inbox_app.core.accounts import AccountConfig
-from inbox_app.core.models import Capability, Channel, Thread
+from inbox_app.core.models import Capability, Channel, Message, Thread
 from inbox_app.providers.base import Provider
 from inbox_app.providers.errors import AuthError, NotSupported, ProviderError
 from inbox_app.store import effects, queries, writes
@@ -38,6 +38,8 @@ class SyncTuning:
     Nth pass walks to the end so threads moved or resolved elsewhere are noticed."""
     reference_every: int = 30
     """Templates and sender ids change rarely: refresh them every Nth pass."""
+    message_threads_page: int = 1000
+    """Threads read from the store at a time for fetching their messages."""
 
 
 class AccountSync:
@@ -136,10 +138,10 @@ class AccountSync:
         raises that error with everything else already stored; the thread keeps its
         stale fingerprint, so the next pass fetches it again."""
         name = self.name
-        pending = await self.writer.run(lambda c: queries.threads_needing_messages(c, name))
-        if not pending:
-            return set()
+        pending: list[Thread] = []
         gate = asyncio.Semaphore(self.tuning.message_fetch_concurrency)
+        write_turn = asyncio.Lock()
+        fetched: list[tuple[Thread, list[Message]]] = []
         changed: set[str] = set()
         failed: list[tuple[Thread, ProviderError]] = []
         done = 0
@@ -154,18 +156,33 @@ class AccountSync:
             except ProviderError as exc:
                 failed.append((thread, exc))
                 return
-
-            def store(conn: sqlite3.Connection) -> int:
-                count = writes.upsert_messages(conn, name, thread.key, messages)
-                writes.mark_messages_synced(conn, name, thread.key, thread.fingerprint)
-                return count
-
-            if await self.writer.run(store):
-                changed.add(thread.key)
-            done += 1
+            fetched.append((thread, messages))
+            # Whoever gets the turn writes everything fetched meanwhile in one
+            # transaction; a later turn that finds nothing left knows its thread is in.
+            async with write_turn:
+                if not fetched:
+                    return
+                batch = fetched.copy()
+                fetched.clear()
+                counts = await self.writer.run(partial(_store_messages, account=name, batch=batch))
+            changed.update(key for key, count in counts.items() if count)
+            done += len(batch)
             self._progress("messages", done, len(pending))
 
-        await _gather_all(fetch(t) for t in pending)
+        # The store hands out the threads to fetch a page at a time, newest first; the
+        # fetched ones drop out of the next page, those that failed are skipped.
+        tried: set[str] = set()
+        per_page = self.tuning.message_threads_page
+        while True:
+            page = await self.writer.run(
+                lambda c: queries.threads_needing_messages(c, name, per_page)
+            )
+            new = [t for t in page if t.key not in tried]
+            if not new:
+                break
+            tried.update(t.key for t in new)
+            pending += new
+            await _gather_all(fetch(t) for t in new)
         if failed:
             log.info("account %r: retrying %d thread(s) at the end", name, len(failed))
             retry, failed = failed, []
@@ -188,6 +205,17 @@ class AccountSync:
     def _progress(self, step: str, done: int, total: int) -> None:
         if self._on_progress is not None:
             self._on_progress(Progress(self.name, step, done, total))
+
+
+def _store_messages(
+    conn: sqlite3.Connection, account: str, batch: list[tuple[Thread, list[Message]]]
+) -> dict[str, int]:
+    """Several threads' messages in one transaction (one commit and one FTS flush for
+    the lot, not one per thread), each thread marked as fetched for its fingerprint."""
+    counts = writes.upsert_messages_bulk(conn, account, {t.key: m for t, m in batch})
+    for thread, _messages in batch:
+        writes.mark_messages_synced(conn, account, thread.key, thread.fingerprint)
+    return counts
 
 
 def _store_page(conn: sqlite3.Connection, account: str, threads: list[Thread]) -> set[str]:

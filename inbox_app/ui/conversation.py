@@ -87,6 +87,7 @@ class ConversationPane(QWidget):
         super().__init__(parent)
         self.header = ConversationHeader()
         self.model = MessageListModel(conn, self)
+        self.model.older_on_demand = True
         self.transcript = QListView()
         self.transcript.setAccessibleName("Conversation transcript")
         self.transcript.setModel(self.model)
@@ -108,6 +109,11 @@ class ConversationPane(QWidget):
         layout.addWidget(self.composer)
         self._account = ""
         self.model.rowsInserted.connect(self._rows_inserted)
+        self._from_bottom: int | None = None
+        """Distance from the bottom to keep while older rows are laid out above."""
+        bar = self.transcript.verticalScrollBar()
+        bar.valueChanged.connect(self._scrolled)
+        bar.rangeChanged.connect(self._range_changed)
         self.delegate.attachment_activated.connect(
             lambda _index, attachment: self.attachment_activated.emit(self._account, attachment)
         )
@@ -137,3 +143,16 @@ class ConversationPane(QWidget):
     def _rows_inserted(self, parent: QModelIndex, first: int, last: int) -> None:
         if last == self.model.rowCount() - 1:
             self.transcript.scrollToBottom()
+
+    def _scrolled(self, value: int) -> None:
+        """Near the top: the page of older messages, keeping the reader's place."""
+        bar = self.transcript.verticalScrollBar()
+        if value > bar.pageStep() // 2 or bar.maximum() == 0 or not self.model.has_older():
+            return
+        self._from_bottom = bar.maximum() - value
+        self.model.fetch_older()
+
+    def _range_changed(self, _minimum: int, maximum: int) -> None:
+        if self._from_bottom is not None:
+            self.transcript.verticalScrollBar().setValue(maximum - self._from_bottom)
+            self._from_bottom = None

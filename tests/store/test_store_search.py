@@ -16,7 +16,14 @@ from store_helpers import ACCOUNT, make_message, make_thread
 from inbox_app.core.models import ProviderKind
 from inbox_app.store import writes
 from inbox_app.store.db import open_reader
-from inbox_app.store.search import MARK_END, MARK_START, HitKind, fts_query, search
+from inbox_app.store.search import (
+    MARK_END,
+    MARK_START,
+    HitKind,
+    fts_query,
+    matching_thread_ids,
+    search,
+)
 from inbox_app.store.writer import Writer
 
 Write = Callable[..., Any]
@@ -68,6 +75,17 @@ def test_messages_newest_first_with_snippet(reader: sqlite3.Connection) -> None:
     assert (hits[0].thread_key, hits[0].customer_name) == ("t1", "Ada Lovelace")
     assert [h.message_id for h in search(reader, "pizza delivered")] == ["m2"]  # diacritics
     assert [h.message_id for h in search(reader, "pizza", limit=1)] == ["m2"]
+
+
+@pytest.mark.usefixtures("seeded")
+@pytest.mark.parametrize("text", ["pizz", "pizza", "Grace", "4420", "hopper pizza", "", "zzz"])
+@pytest.mark.parametrize("limit", [1, 2, 50])
+def test_matching_thread_ids_are_the_threads_of_the_hits(
+    reader: sqlite3.Connection, text: str, limit: int
+) -> None:
+    hits = search(reader, text, limit=limit)
+    expected = list(dict.fromkeys(hit.thread_id for hit in hits))
+    assert matching_thread_ids(reader, text, limit=limit) == expected
 
 
 @pytest.mark.usefixtures("seeded")

@@ -101,6 +101,21 @@ async def test_first_pass_reports_everything_second_pass_nothing(
     await engine.aclose()
 
 
+async def test_one_pass_fetches_every_thread_however_many_pages_they_take(
+    accounts: list[AccountConfig], writer: Writer
+) -> None:
+    engine = make_engine(accounts, writer, [], tuning=SyncTuning(message_threads_page=7))
+    statuses = await engine.run_once()
+    assert {s.phase for s in statuses.values()} == {SyncPhase.IDLE}
+    conn = open_reader(writer.path)
+    threads = conn.execute("SELECT count(*) FROM threads").fetchone()[0]
+    assert threads > 3 * 7
+    for account in ("LiveVox demo", "Zoho demo"):
+        assert queries.threads_needing_messages(conn, account) == []
+    conn.close()
+    await engine.aclose()
+
+
 async def test_incremental_pass_costs_at_most_one_request_per_channel_plus_two(
     accounts: list[AccountConfig], writer: Writer
 ) -> None:

@@ -12,7 +12,7 @@ from inbox_app.core.models import Attachment, Direction, Thread
 from inbox_app.store import outbox, queries, writes
 from inbox_app.store.effects import local_id
 from inbox_app.store.outbox import OutboxState
-from inbox_app.ui.models.messages import PAGE_SIZE, MessageListModel
+from inbox_app.ui.models.messages import FIRST_PAGE, PAGE_SIZE, MessageListModel
 from inbox_app.ui.models.roles import Roles
 
 
@@ -27,7 +27,7 @@ def test_pages_upward_from_the_newest_messages(ui_store, qtmodeltester, record_s
     expected = [m.id for m in queries.list_messages(ui_store.reader, *ui_store.BIG)]
     assert len(expected) == ui_store.BIG_MESSAGES
     loaded = model.rowCount()
-    assert loaded >= PAGE_SIZE  # the tester may already have fetched a page
+    assert loaded >= FIRST_PAGE  # the tester may already have fetched a page
     assert _ids(model) == expected[-loaded:]
     seen = record_signals(model)
     while model.canFetchMore(QModelIndex()):
@@ -39,6 +39,20 @@ def test_pages_upward_from_the_newest_messages(ui_store, qtmodeltester, record_s
     assert model.shown_thread == ui_store.BIG
 
 
+def test_a_chat_view_loads_older_pages_only_when_asked(ui_store):
+    model = MessageListModel(ui_store.reader)
+    model.older_on_demand = True
+    model.set_thread(*ui_store.BIG)
+    assert model.rowCount() == FIRST_PAGE
+    assert model.has_older() and not model.canFetchMore(QModelIndex())
+    model.fetchMore(QModelIndex())
+    assert model.rowCount() == FIRST_PAGE
+    model.fetch_older()
+    assert model.rowCount() == FIRST_PAGE + PAGE_SIZE
+    expected = [m.id for m in queries.list_messages(ui_store.reader, *ui_store.BIG)]
+    assert _ids(model) == expected[-model.rowCount() :]
+
+
 def test_paging_by_time_and_id_handles_messages_with_the_same_time(ui_store):
     template = ui_store.thread(*ui_store.BIG)
     ui_store.write(writes.upsert_threads, ui_store.LIVEVOX, [replace(template, key="same-time")])
@@ -47,7 +61,7 @@ def test_paging_by_time_and_id_handles_messages_with_the_same_time(ui_store):
     ui_store.write(writes.upsert_messages, ui_store.LIVEVOX, "same-time", burst)
     model = MessageListModel(ui_store.reader)
     model.set_thread(ui_store.LIVEVOX, "same-time")
-    assert model.rowCount() == PAGE_SIZE
+    assert model.rowCount() == FIRST_PAGE
     while model.canFetchMore(QModelIndex()):
         model.fetchMore(QModelIndex())
     assert _ids(model) == [m.id for m in burst]

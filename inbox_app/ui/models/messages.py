@@ -19,6 +19,9 @@ from inbox_app.ui.models.flags import leaf_flags
 from inbox_app.ui.models.roles import Roles
 from inbox_app.ui.models.text import full_time, one_line, safe_text, tooltip
 
+FIRST_PAGE = 50
+"""Messages shown when a thread opens: more than a screen of bubbles, and few enough to
+measure and paint at once (a bubble's wrapped layout is the costly part of a transcript)."""
 PAGE_SIZE = 200
 _Index = QModelIndex | QPersistentModelIndex
 _ROOT = QModelIndex()
@@ -43,6 +46,10 @@ class MessageListModel(QAbstractListModel):
         self._has_older = False
         self._busy = False
         """Set while rows change: a view or tester reacting to a signal must not fetch."""
+        self.older_on_demand = False
+        """Set by a chat view: Qt asks for more whenever the *last* row is visible, which
+        in a transcript is the newest one, so it would load the whole history page after
+        page; the view calls `fetch_older` itself when the reader scrolls to the top."""
 
     # --- public API ---------------------------------------------------------------------
 
@@ -52,7 +59,7 @@ class MessageListModel(QAbstractListModel):
         return self._thread
 
     def set_thread(self, account: str, key: str) -> None:
-        """Show a thread's newest PAGE_SIZE messages (a reset)."""
+        """Show a thread's newest FIRST_PAGE messages (a reset)."""
         self._reset((account, key))
 
     def clear(self) -> None:
@@ -94,11 +101,20 @@ class MessageListModel(QAbstractListModel):
     def flags(self, index: _Index) -> Qt.ItemFlag:
         return leaf_flags(index)
 
+    def has_older(self) -> bool:
+        """Older messages than the top row are in the store."""
+        return self._has_older and not self._busy
+
     def canFetchMore(self, parent: _Index) -> bool:
-        return not parent.isValid() and self._has_older and not self._busy
+        return not parent.isValid() and not self.older_on_demand and self.has_older()
 
     def fetchMore(self, parent: _Index) -> None:
-        if not self.canFetchMore(parent) or self._thread is None:
+        if self.canFetchMore(parent):
+            self.fetch_older()
+
+    def fetch_older(self) -> None:
+        """Insert the page of messages above the top row."""
+        if not self.has_older() or self._thread is None:
             return
         self._busy = True
         try:
@@ -161,9 +177,9 @@ class MessageListModel(QAbstractListModel):
             self._has_older = False
             thread_db_id = None if thread is None else views.thread_id(self._conn, *thread)
             if thread_db_id is not None:
-                page = views.message_page(self._conn, thread_db_id, limit=PAGE_SIZE)
+                page = views.message_page(self._conn, thread_db_id, limit=FIRST_PAGE)
                 self._rows = self._make_rows(page)
-                self._has_older = len(page) == PAGE_SIZE
+                self._has_older = len(page) == FIRST_PAGE
             self.endResetModel()
         finally:
             self._busy = False

@@ -74,6 +74,8 @@ class ThreadListModel(QAbstractListModel):
         self._filter = ThreadFilter()
         self._scope = ThreadScope()
         self._rows: list[_Row] = []
+        self._ids: set[int] = set()
+        """Thread ids of `_rows`, so appending a page costs the page, not the whole list."""
         self._last_key: ThreadKey | None = None
         """Sort key of the last row read from the store: the window's lower edge."""
         self._exhausted = False
@@ -115,6 +117,7 @@ class ThreadListModel(QAbstractListModel):
             elif self._exhausted:
                 self._last_key = window[-1].sort_key if window else None
             reconcile(self, QModelIndex(), self._rows, self._with_pending(window), _row_id)
+            self._ids = {r.thread.id for r in self._rows}
         finally:
             self._busy = False
 
@@ -156,12 +159,12 @@ class ThreadListModel(QAbstractListModel):
             self._exhausted = len(page) < PAGE_SIZE
             if page:
                 self._last_key = page[-1].sort_key
-            shown = {r.thread.id for r in self._rows}
-            new = self._with_pending([t for t in page if t.id not in shown])
+            new = self._with_pending([t for t in page if t.id not in self._ids], fresh=True)
             if new:
                 first = len(self._rows)
                 self.beginInsertRows(QModelIndex(), first, first + len(new) - 1)
                 self._rows.extend(new)
+                self._ids.update(r.thread.id for r in new)
                 self.endInsertRows()
         finally:
             self._busy = False
@@ -214,6 +217,7 @@ class ThreadListModel(QAbstractListModel):
         self._scope = self._make_scope()
         page = self._read(limit=PAGE_SIZE)
         self._rows = self._with_pending(page)
+        self._ids = {r.thread.id for r in self._rows}
         self._last_key = page[-1].sort_key if page else None
         self._exhausted = len(page) < PAGE_SIZE
 
@@ -239,11 +243,11 @@ class ThreadListModel(QAbstractListModel):
         )
         return ThreadScope(f.account, f.channel_key, f.unread_only, f.statuses, ids)
 
-    def _with_pending(self, threads: list[ThreadSummary]) -> list[_Row]:
+    def _with_pending(self, threads: list[ThreadSummary], *, fresh: bool = False) -> list[_Row]:
         """Rows for `threads`, reusing the shown row of a thread that did not change (its
-        strings cost a phone-number parse each)."""
+        strings cost a phone-number parse each); `fresh` threads are none of the shown."""
         pending = views.open_outbox_by_thread(self._conn, [(t.account, t.key) for t in threads])
-        shown = {r.thread.id: r for r in self._rows}
+        shown = {} if fresh else {r.thread.id: r for r in self._rows}
         rows = []
         for t in threads:
             item = pending.get((t.account, t.key))
