@@ -98,17 +98,25 @@ class ConversationPane(QWidget):
         self.transcript.setWordWrap(True)
         self.transcript.setResizeMode(QListView.ResizeMode.Adjust)
         self.transcript.setUniformItemSizes(False)
+        self.empty_note = plain_label(name="Transcript note")
+        self.empty_note.setWordWrap(True)
+        self.empty_note.setContentsMargins(12, 12, 12, 12)
+        self.empty_note.hide()
         self.scheduled = ScheduledStrip(conn)
         self.composer = Composer()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
         layout.setSpacing(0)
         layout.addWidget(self.header)
+        layout.addWidget(self.empty_note)
         layout.addWidget(self.transcript, 1)
         layout.addWidget(self.scheduled)
         layout.addWidget(self.composer)
         self._account = ""
+        self._thread: ThreadRow | None = None
         self.model.rowsInserted.connect(self._rows_inserted)
+        self.model.rowsInserted.connect(self._update_empty_note)
+        self.model.modelReset.connect(self._update_empty_note)
         self._from_bottom: int | None = None
         """Distance from the bottom to keep while older rows are laid out above."""
         bar = self.transcript.verticalScrollBar()
@@ -130,11 +138,25 @@ class ConversationPane(QWidget):
         if self.delegate.thumbnails is not None:
             self.delegate.thumbnails.account = self._account
         self.scheduled.show_thread(thread)
+        self._thread = thread
         if thread is None:
             self.model.clear()
-            return
-        self.model.set_thread(thread.account, thread.key)
-        self.transcript.scrollToBottom()
+        else:
+            self.model.set_thread(thread.account, thread.key)
+            self.transcript.scrollToBottom()
+        self._update_empty_note()
+
+    def _update_empty_note(self) -> None:
+        """A conversation with nothing stored (Zoom keeps no message text) says so, with
+        the vendor's summary, instead of showing a blank pane."""
+        thread = self._thread
+        empty = thread is not None and self.model.rowCount() == 0
+        if empty and thread is not None:
+            text = "No messages are stored for this conversation."
+            if thread.preview:
+                text += f"\n\nSummary: {thread.preview}"
+            self.empty_note.setText(text)
+        self.empty_note.setVisible(empty)
 
     def refresh(self) -> None:
         self.model.refresh()

@@ -35,6 +35,8 @@ async def test_zoom_queue_shows_engagements_read_only(window: MainWindow) -> Non
     assert thread is not None and thread.account == ZOOM
     assert " received, " in thread.preview and not thread.unread
     assert window.conversation.model.rowCount() == 0  # no text is kept: none is invented
+    note = window.conversation.empty_note
+    assert note.isVisible() and thread.preview in note.text()
     for action in window.thread_actions:
         assert not action.isEnabled()
         assert "doesn't let the app" in action.toolTip()
@@ -42,3 +44,6 @@ async def test_zoom_queue_shows_engagements_read_only(window: MainWindow) -> Non
     assert not composer.send_button.isEnabled()
     assert composer.editor.isReadOnly()
     assert "doesn't let the app send" in composer.blocked.text()
+    window.sidebar.setCurrentIndex(window.inboxes.index_of("LiveVox demo"))
+    await until(lambda: window.conversation.model.rowCount() > 0)
+    assert not note.isVisible()
