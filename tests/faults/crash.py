@@ -7,7 +7,10 @@ from what the kills left, and `reckon` compares the simulator with the cache and
 A half-applied batch would show as a thread whose stored messages claim to match its list
 row (`messages_fingerprint = fingerprint`) while a vendor message no later than the row's
 last message is missing: the messages and the mark that they were fetched are one
-transaction, so that can only happen if a transaction was torn.
+transaction, so that can only happen if a transaction was torn. (A thread with an intent
+still open is left out: its pending reply moved the row's last message time to the local
+clock, and a send cut off mid call is in the vendor's history but not yet in the cache,
+by design, until the drain reconciles it.)
 """
 
 from __future__ import annotations
@@ -89,6 +92,8 @@ def check_cache(db: Path, sim: Simulator, queued: set[int], figures: KillFigures
         rows = conn.execute(
             "SELECT t.id, t.account, t.key, t.last_message_at FROM threads AS t"
             " WHERE t.messages_fingerprint IS t.fingerprint AND t.status = 'active'"
+            " AND NOT EXISTS (SELECT 1 FROM outbox AS o WHERE o.account = t.account"
+            " AND o.thread_key = t.key AND o.state IN ('queued', 'in_flight', 'needs_attention'))"
         ).fetchall()
         for thread_id, account, key, last_at in rows:
             stored = {

@@ -1,7 +1,7 @@
 """The fault suite over many seeds: every scenario of `scenarios.py` plus the kill runs of
 `crash.py`, once per seed, printing one JSON line per run and then a summary line.
 
-    python3 tests/faults/many_seeds.py --seeds 50 [--start 1] [--kills 5]
+    python3 tests/faults/many_seeds.py --seeds 50 [--start 1] [--kills 5] [--only kill ...]
 
 Exits 1 if any run lost a message or an intent, sent a text twice or out of order, or left
 a cache that failed a check after a kill. (Not collected by pytest: no `test_` prefix.)
@@ -20,9 +20,10 @@ from pathlib import Path
 if __package__ in (None, ""):
     sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-from tests.faults.crash import run_kills
+from tests.faults.crash import KillFigures, run_kills
 from tests.faults.scenarios import SCENARIOS, RunFigures, run_scenario
 
+_NO_KILLS = (RunFigures("kill", 0), KillFigures())
 _COUNTED = (
     "messages_checked",
     "messages_lost",
@@ -36,16 +37,18 @@ _COUNTED = (
 )
 
 
-async def main(seeds: range, kills: int) -> int:
+async def main(seeds: range, kills: int, only: list[str]) -> int:
     totals: Counter[str] = Counter()
     faults: Counter[str] = Counter()
     kill_checks: Counter[str] = Counter()
     runs = 0
     started = time.monotonic()
     for seed in seeds:
-        results: list[RunFigures] = [await run_scenario(name, seed) for name in SCENARIOS]
-        killed_figures, killed = await run_kills(seed, kills)
-        results.append(killed_figures)
+        results: list[RunFigures] = [
+            await run_scenario(name, seed) for name in SCENARIOS if name in only
+        ]
+        killed_figures, killed = await run_kills(seed, kills) if "kill" in only else _NO_KILLS
+        results += [killed_figures] if "kill" in only else []
         for figures in results:
             line = figures.as_dict()
             if figures is killed_figures:
@@ -95,5 +98,13 @@ if __name__ == "__main__":
     parser.add_argument("--seeds", type=int, default=50, help="how many seeds (default 50)")
     parser.add_argument("--start", type=int, default=1, help="the first seed (default 1)")
     parser.add_argument("--kills", type=int, default=5, help="kills per seed (default 5)")
+    parser.add_argument(
+        "--only",
+        nargs="+",
+        default=[*SCENARIOS, "kill"],
+        choices=[*SCENARIOS, "kill"],
+        help="run only these scenarios",
+    )
     args = parser.parse_args()
-    sys.exit(asyncio.run(main(range(args.start, args.start + args.seeds), args.kills)))
+    seeds = range(args.start, args.start + args.seeds)
+    sys.exit(asyncio.run(main(seeds, args.kills, args.only)))

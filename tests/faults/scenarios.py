@@ -256,4 +256,3 @@ async def run_scenario(scenario: str, seed: int, rounds: int = 6) -> RunFigures:
             figures.inbound = run.inbound
             await run.aclose()
     return figures
-

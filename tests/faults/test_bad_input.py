@@ -15,7 +15,7 @@ from tests.outbox.harness import LV, ZOHO, Harness
 BODIES = {
     "html": "<b>bold?</b> <a href='https://evil.example'>link</a> &amp; <script>x()</script>",
     "img": '<img src="https://evil.example/p.png" onerror=alert(1)>',
-    "rtl": "\u202eabc\u202c \u200fمرحبا\u200f שלום",
+    "rtl": "\u202eabc\u202c \u200f\u0645\u0631\u062d\u0628\u0627\u200f \u05e9\u05dc\u05d5\u05dd",
     "emoji": "👍🏽 thanks! 👨‍👩‍👧‍👦 🎉",
     "nul": "before\x00after\x1b[31m red",
     "long": ("ten kilobytes " * 800)[:10_240],
