@@ -33,7 +33,7 @@ from inbox_app.store import outbox
 from tests.faults.reckoning import LV, ZOHO, Planned
 from tests.faults.scenarios import Run, RunFigures
 
-KILL_WINDOW_S = (0.4, 3.0)
+KILL_WINDOW_S = (0.3, 1.8)
 """A kill lands this long after the child starts (it needs ~0.6 s to import)."""
 _ROOT = Path(__file__).resolve().parents[2]
 
