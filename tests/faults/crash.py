@@ -133,9 +133,13 @@ def _child(config: Path, db: Path) -> subprocess.Popen[bytes]:
     )
 
 
-async def run_kills(seed: int, kills: int = 6) -> tuple[RunFigures, KillFigures]:
+async def run_kills(
+    seed: int, kills: int = 6, *, warm: bool = False
+) -> tuple[RunFigures, KillFigures]:
     """`kills` child runs each SIGKILLed at a seeded moment (a child that finishes first is
-    simply counted), customers texting and the agent queueing actions in between."""
+    simply counted), customers texting and the agent queueing actions in between. Cold,
+    the first kills land in the first full sync; `warm` syncs once first, so every kill
+    has intents to cut off."""
     rng = random.Random(f"kills:{seed}")
     sim = Simulator(
         SimConfig(
@@ -154,6 +158,10 @@ async def run_kills(seed: int, kills: int = 6) -> tuple[RunFigures, KillFigures]
         accounts = simulator_accounts(running, sim.credentials)
         planned: list[Planned] = []
         inbound = 0
+        if warm:
+            run = Run(sim, accounts, db, seed)
+            await run.round()
+            await run.aclose()
         for number in range(kills):
             if db.exists():
                 run = Run(sim, accounts, db, seed * 1000 + number)

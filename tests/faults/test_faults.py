@@ -24,7 +24,7 @@ async def test_nothing_lost_or_sent_twice_under_faults(scenario: str) -> None:
 
 
 async def test_killed_mid_sync_and_mid_drain_the_cache_stays_whole() -> None:
-    figures, killed = await run_kills(SEED, kills=3)
+    figures, killed = await run_kills(SEED, kills=3, warm=True)
     assert killed.kills + killed.finished == 3 and killed.kills >= 1
     assert killed.problems == []
     assert figures.tally.details == []
