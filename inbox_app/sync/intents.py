@@ -79,6 +79,11 @@ def send_message(
         raise IntentRefused("This customer is on the do-not-contact list; nothing was sent.")
     if thread.opted_out:
         raise IntentRefused("This customer has opted out of text messages; nothing was sent.")
+    if not sender and not thread.our_number and thread.provider is ProviderKind.ZOHO:
+        # Zoho Voice refuses a send without a senderId; say so before queueing, not after.
+        raise IntentRefused(
+            "Choose a number to send from: this conversation doesn't say which one it is on."
+        )
     draft = queries.get_draft(conn, account, thread_key)
     change = effects.plan_send(thread, text, sender, draft, now_ms())
     payload = {"body": text, "sender": sender, "template_id": template_id}
