@@ -48,12 +48,18 @@ class SearchHit:
     at: datetime | None
 
 
+MAX_TERMS = 16
+"""Terms of a search that count; words past these narrow a match too little to matter."""
+
+
 def fts_query(text: str) -> str | None:
     """The FTS5 MATCH expression for free text typed by a user, or None if there is nothing
     to search. Each whitespace-separated term becomes a double-quoted phrase with inner
     quotes doubled; NUL is dropped (FTS5 reads the query as a C string). Terms without any
-    token characters become empty phrases, which FTS5 ignores."""
-    terms = text.replace("\x00", " ").split()
+    token characters become empty phrases, which FTS5 ignores. Repeated terms are dropped
+    and at most `MAX_TERMS` kept: each phrase multiplies the work of `snippet()`, and a
+    pasted page of text would otherwise hold the search for minutes."""
+    terms = list(dict.fromkeys(text.replace("\x00", " ").split()))[:MAX_TERMS]
     if not terms:
         return None
     quoted = ['"' + term.replace('"', '""') + '"' for term in terms]

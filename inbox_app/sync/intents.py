@@ -34,9 +34,11 @@ __all__ = [
     "IntentRefused",
     "PendingAction",
     "capabilities",
+    "discard",
     "move_to_inbox",
     "pending_actions",
     "resolve",
+    "retry",
     "schedule_message",
     "send_message",
     "set_read",
@@ -81,6 +83,11 @@ def send_message(
         raise IntentRefused("This customer is on the do-not-contact list; nothing was sent.")
     if thread.opted_out:
         raise IntentRefused("This customer has opted out of text messages; nothing was sent.")
+    if not sender and not thread.our_number and thread.provider is ProviderKind.ZOHO:
+        # Zoho Voice refuses a send without a senderId; say so before queueing, not after.
+        raise IntentRefused(
+            "Choose a number to send from: this conversation doesn't say which one it is on."
+        )
     draft = queries.get_draft(conn, account, thread_key)
     change = effects.plan_send(thread, text, sender, draft, now_ms())
     payload = {"body": text, "sender": sender, "template_id": template_id}
@@ -211,6 +218,30 @@ def _queue(
     item_id = outbox.enqueue(conn, thread.account, thread.key, kind, payload, change.to_json())
     effects.apply_effect(conn, item_id, thread.account, thread.key, change)
     return item_id
+
+
+def retry(conn: sqlite3.Connection, outbox_id: int) -> int:
+    """Queue again an intent that needs attention, once the agent has looked and decided
+    it must go out (a send whose outcome the vendor's history could not settle is then
+    sent as it is: the agent's call, not the app's). Its effect is still shown."""
+    item = _needing_attention(conn, outbox_id)
+    outbox.requeue(conn, item.id)
+    return item.id
+
+
+def discard(conn: sqlite3.Connection, outbox_id: int) -> set[str]:
+    """Give up an intent that needs attention: it fails with that reason and its effect
+    is rolled back (a send's text returns as the draft). Returns the channel keys whose
+    counts moved back."""
+    item = _needing_attention(conn, outbox_id)
+    return effects.undo_effect(conn, outbox.fail(conn, item.id, "Discarded; nothing more is done."))
+
+
+def _needing_attention(conn: sqlite3.Connection, outbox_id: int) -> outbox.OutboxItem:
+    item = outbox.get(conn, outbox_id)
+    if item is None or item.state is not OutboxState.NEEDS_ATTENTION:
+        raise IntentRefused("This action no longer needs a decision.")
+    return item
 
 
 # --- for the window ---------------------------------------------------------------------
