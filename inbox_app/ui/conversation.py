@@ -18,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from inbox_app.core.phone import display_number
 from inbox_app.store.queries import ThreadRow
+from inbox_app.ui.attention_bar import AttentionBar
 from inbox_app.ui.composer import Composer
 from inbox_app.ui.delegates.bubble_delegate import BubbleDelegate
 from inbox_app.ui.models.messages import MessageListModel
@@ -103,6 +104,7 @@ class ConversationPane(QWidget):
         self.empty_note.setContentsMargins(12, 12, 12, 12)
         self.empty_note.hide()
         self.scheduled = ScheduledStrip(conn)
+        self.attention = AttentionBar()
         self.composer = Composer()
         layout = QVBoxLayout(self)
         layout.setContentsMargins(0, 0, 0, 0)
@@ -111,6 +113,7 @@ class ConversationPane(QWidget):
         layout.addWidget(self.empty_note)
         layout.addWidget(self.transcript, 1)
         layout.addWidget(self.scheduled)
+        layout.addWidget(self.attention)
         layout.addWidget(self.composer)
         self._account = ""
         self._thread: ThreadRow | None = None

@@ -160,6 +160,9 @@ class MainWindow(QMainWindow):
         self.conversation.composer.schedule_requested.connect(self._schedule)
         self.conversation.composer.draft_changed.connect(self._save_draft)
         self.conversation.attachment_activated.connect(self._open_attachment)
+        attention = self.conversation.attention
+        attention.send_again.connect(partial(self._settle, True))
+        attention.discard.connect(partial(self._settle, False))
         bridge.changed.connect(self._changed)
         bridge.status.connect(self._status)
 
@@ -374,6 +377,9 @@ class MainWindow(QMainWindow):
         menu.popup(self.thread_list.viewport().mapToGlobal(pos))
 
     def _update_actions(self, thread: ThreadRow | None) -> None:
+        index = self.thread_list.currentIndex()
+        pending = index.data(Roles.PendingRole) if thread is not None and index.isValid() else None
+        self.conversation.attention.show_pending(pending)
         for action in self.thread_actions:
             enabled, why = thread_actions.availability(action.objectName(), thread)
             action.setEnabled(enabled)
@@ -396,6 +402,11 @@ class MainWindow(QMainWindow):
         thread = self.selected_thread()
         if thread is not None:
             self._spawn(thread_actions.schedule(self, thread, body, sender))
+
+    def _settle(self, send_again: bool, outbox_id: int) -> None:
+        thread = self.selected_thread()
+        if thread is not None:
+            self._spawn(thread_actions.settle(self, thread, outbox_id, send_again))
 
     def _save_draft(self, text: str) -> None:
         thread = self.selected_thread()

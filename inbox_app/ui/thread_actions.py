@@ -5,6 +5,7 @@ possible is always said, in the tooltip or the status bar."""
 
 from __future__ import annotations
 
+import sqlite3
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -123,6 +124,25 @@ async def schedule(window: MainWindow, thread: ThreadRow, body: str, sender: str
         lambda c: intents.schedule_message(c, account, key, body, sender_id, when, zone),
     ):
         window.conversation.composer.clear_after_send()
+
+
+async def settle(window: MainWindow, thread: ThreadRow, outbox_id: int, send_again: bool) -> None:
+    """The agent's decision on an action needing attention: queue it again, or give it
+    up (its effect rolls back and a message's text returns to the reply box)."""
+
+    def discard(conn: sqlite3.Connection) -> int:
+        intents.discard(conn, outbox_id)
+        return outbox_id
+
+    intent = (lambda c: intents.retry(c, outbox_id)) if send_again else discard
+    if not await _submit(window, thread, intent) or send_again:
+        return
+    account, key = thread.account, thread.key
+    draft = await window.service.writer.run(lambda c: queries.get_draft(c, account, key))
+    current = window.selected_thread()
+    composer = window.conversation.composer
+    if draft and current is not None and current.key == key and not composer.text():
+        composer.editor.setPlainText(draft)
 
 
 async def save_draft(window: MainWindow, thread: ThreadRow, text: str) -> None:
