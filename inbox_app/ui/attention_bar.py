@@ -5,7 +5,7 @@ text the customer twice; the agent sends it again or discards it."""
 
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import Qt, Signal, SignalInstance
 from PySide6.QtWidgets import QHBoxLayout, QLabel, QPushButton, QWidget
 
 from inbox_app.store.effects import IntentKind
@@ -65,6 +65,6 @@ class AttentionBar(QWidget):
         self.again_button.setText("Send again" if sending else "Try again")
         self.show()
 
-    def _emit(self, signal: Signal) -> None:
+    def _emit(self, signal: SignalInstance) -> None:
         if self._outbox_id is not None:
-            signal.emit(self._outbox_id)  # type: ignore[attr-defined]
+            signal.emit(self._outbox_id)

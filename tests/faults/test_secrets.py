@@ -50,8 +50,13 @@ def _issued(sim: Simulator) -> set[str]:
     values = {v for creds in sim.credentials.values() for k, v in creds.items() if k != "username"}
     values |= set(sim.world.livevox.sessions._sessions)
     values |= set(sim.world.zoho.oauth._tokens)
-    values.discard(sim.credentials["zoho"]["client_id"])  # an identifier, shown in configs
+    values |= set(sim.world.zoom.oauth._tokens)
+    # Identifiers, not secrets: they are shown in configs and named in messages.
+    values.discard(sim.credentials["zoho"]["client_id"])
     values.discard(sim.credentials["livevox"]["client_name"])
+    values.discard(sim.credentials["zoom"]["client_id"])
+    values.discard(sim.credentials["zoom"]["account_id"])
+    values.discard(sim.credentials["voximplant"]["account_id"])
     return {v for v in values if len(v) >= 6}
 
 
