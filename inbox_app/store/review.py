@@ -23,9 +23,9 @@ from datetime import date, datetime
 from typing import Any
 
 from inbox_app.core.models import Attachment, Direction, ProviderKind, ThreadStatus
-from inbox_app.store.codec import from_ms, load_attachments, opt_from_ms, to_ms
+from inbox_app.store.codec import from_ms, load_attachments, to_ms
 from inbox_app.store.search import contacts_query, fts_query
-from inbox_app.store.views import ThreadKey, ThreadSummary
+from inbox_app.store.views import ThreadKey, ThreadSummary, newest_summaries
 
 _NON_DIGITS = re.compile(r"[^0-9]+")
 EXPORT_BATCH = 500
@@ -180,13 +180,6 @@ def _where(terms: list[str]) -> str:
 
 # --- threads ----------------------------------------------------------------------------
 
-_SUMMARY_SELECT = (
-    "SELECT t.id, t.account, a.provider, t.key, t.channel_key, t.customer_number,"
-    " t.customer_name, t.unread, t.status, t.last_message_at, t.preview, t.do_not_contact,"
-    " t.opted_out FROM threads AS t JOIN accounts AS a ON a.name = t.account"
-)
-
-
 def _after(key: ThreadKey) -> tuple[str, list[Any]]:
     """Rows after `key` in newest-first order (threads without messages last)."""
     at, row_id = key
@@ -218,29 +211,7 @@ def thread_page(
             term, values = make(bound)
             terms.append(term)
             params.extend(values)
-    cur = conn.execute(
-        _SUMMARY_SELECT + _where(terms) + " ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?",
-        [*params, limit],
-    )
-    return [
-        ThreadSummary(
-            id=r[0],
-            account=r[1],
-            provider=ProviderKind(r[2]),
-            key=r[3],
-            channel_key=r[4],
-            customer_number=r[5],
-            customer_name=r[6],
-            unread=bool(r[7]),
-            status=ThreadStatus(r[8]),
-            last_message_at=opt_from_ms(r[9]),
-            preview=r[10],
-            do_not_contact=bool(r[11]),
-            opted_out=bool(r[12]),
-            sort_key=(r[9], r[0]),
-        )
-        for r in cur.fetchall()
-    ]
+    return newest_summaries(conn, terms, params, limit)
 
 
 # --- counts and volumes -----------------------------------------------------------------

@@ -160,26 +160,26 @@ def thread_summaries(
         terms.append(term)
         params.extend(values)
     if older_than is None:
-        return _summaries(conn, terms, params, limit)
+        return newest_summaries(conn, terms, params, limit)
     at, row_id = older_than
     untimed = ["t.last_message_at IS NULL"]
     if at is None:
-        return _summaries(conn, [*terms, *untimed, "t.id < ?"], [*params, row_id], limit)
+        return newest_summaries(conn, [*terms, *untimed, "t.id < ?"], [*params, row_id], limit)
     timed = ["t.last_message_at <= ?", "(t.last_message_at, t.id) < (?, ?)"]
-    rows = _summaries(conn, [*terms, *timed], [*params, at, at, row_id], limit)
+    rows = newest_summaries(conn, [*terms, *timed], [*params, at, at, row_id], limit)
     if len(rows) < limit:
-        rows += _summaries(conn, [*terms, *untimed], params, limit - len(rows))
+        rows += newest_summaries(conn, [*terms, *untimed], params, limit - len(rows))
     return rows
 
 
-def _summaries(
+def newest_summaries(
     conn: sqlite3.Connection, terms: list[str], params: list[Any], limit: int
 ) -> list[ThreadSummary]:
+    """Threads matching every SQL term (on `t`, the threads table), newest first: the
+    one read behind the agent's list and the supervisor's review."""
+    where = " WHERE " + " AND ".join(terms) if terms else ""
     cur = conn.execute(
-        _SUMMARY_SELECT
-        + " WHERE "
-        + " AND ".join(terms)
-        + " ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?",
+        _SUMMARY_SELECT + where + " ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?",
         [*params, limit],
     )
     return [
