@@ -44,6 +44,7 @@ from typing import Any
 
 import httpx
 
+from inbox_app.core.accounts import AccountConfig
 from inbox_app.providers.errors import (
     AuthError,
     BadResponse,
@@ -147,6 +148,33 @@ class HttpSession:
     error_hook: ErrorHook | None = None
     _client: httpx.AsyncClient = field(init=False)
     _gate: asyncio.Semaphore = field(init=False)
+
+    @classmethod
+    def for_account(
+        cls,
+        vendor: str,
+        account: AccountConfig,
+        *,
+        timeout: float,
+        concurrency: int,
+        retry: RetryPolicy | None,
+        transport: httpx.AsyncBaseTransport | None,
+        error_hook: ErrorHook,
+        extra_secrets: Iterable[str] = (),
+    ) -> HttpSession:
+        """The session every provider builds: the account's URL, its secrets redacted
+        (plus derived ones such as an encoded Basic credential), default retries."""
+        return cls(
+            vendor=vendor,
+            account=account.name,
+            base_url=account.base_url,
+            redact=Redactor([*account.secrets(), *extra_secrets]),
+            timeout=timeout,
+            concurrency=concurrency,
+            retry=retry or RetryPolicy(),
+            transport=transport,
+            error_hook=error_hook,
+        )
 
     def __post_init__(self) -> None:
         self._client = httpx.AsyncClient(

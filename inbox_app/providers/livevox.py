@@ -75,7 +75,7 @@ from inbox_app.providers.errors import (
     VendorRefused,
 )
 from inbox_app.providers.fields import first_text, mapping
-from inbox_app.providers.http import HttpSession, Redactor, Reply, RetryPolicy
+from inbox_app.providers.http import HttpSession, Reply, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -105,14 +105,12 @@ class LiveVoxProvider(Provider):
             "session": account.get("session_api_version").strip("/"),
             "callControl": account.get("callcontrol_api_version").strip("/"),
         }
-        self._http = HttpSession(
-            vendor=VENDOR,
-            account=account.name,
-            base_url=account.base_url,
-            redact=Redactor(account.secrets()),
+        self._http = HttpSession.for_account(
+            VENDOR,
+            account,
             timeout=timeout,
             concurrency=concurrency,
-            retry=retry or RetryPolicy(),
+            retry=retry,
             transport=transport,
             error_hook=self._session_error,
         )

@@ -76,7 +76,7 @@ from inbox_app.providers.errors import (
     VendorRefused,
 )
 from inbox_app.providers.fields import integer, mappings, text
-from inbox_app.providers.http import HttpSession, Redactor, Reply, RetryPolicy
+from inbox_app.providers.http import HttpSession, Reply, RetryPolicy
 from inbox_app.providers.voximplant_auth import ServiceAccountToken
 from inbox_app.providers.voximplant_cache import HistoryCache
 from inbox_app.providers.voximplant_parse import A2P, SMS, A2PSent, HistoryRow
@@ -110,14 +110,12 @@ class VoximplantProvider(Provider):
         page_size: int = PAGE_SIZE,
     ) -> None:
         self.account = account
-        self._http = HttpSession(
-            vendor=VENDOR,
-            account=account.name,
-            base_url=account.base_url,
-            redact=Redactor(account.secrets()),
+        self._http = HttpSession.for_account(
+            VENDOR,
+            account,
             timeout=timeout,
             concurrency=concurrency,
-            retry=retry or RetryPolicy(),
+            retry=retry,
             transport=transport,
             error_hook=self._envelope_error,
         )

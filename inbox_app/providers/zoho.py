@@ -80,7 +80,7 @@ from inbox_app.providers.errors import (
     VendorRefused,
 )
 from inbox_app.providers.fields import first_text, integer, mapping, mappings
-from inbox_app.providers.http import HttpSession, Redactor, Reply, RetryPolicy
+from inbox_app.providers.http import HttpSession, Reply, RetryPolicy
 
 log = logging.getLogger(__name__)
 
@@ -118,14 +118,12 @@ class ZohoVoiceProvider(Provider):
         clock: Callable[[], float] = time.monotonic,
     ) -> None:
         self.account = account
-        self._http = HttpSession(
-            vendor=VENDOR,
-            account=account.name,
-            base_url=account.base_url,
-            redact=Redactor(account.secrets()),
+        self._http = HttpSession.for_account(
+            VENDOR,
+            account,
             timeout=timeout,
             concurrency=concurrency,
-            retry=retry or RetryPolicy(),
+            retry=retry,
             transport=transport,
             error_hook=self._envelope_error,
         )

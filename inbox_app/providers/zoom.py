@@ -71,7 +71,7 @@ from inbox_app.providers.errors import (
     VendorRefused,
 )
 from inbox_app.providers.fields import first_text, integer, mapping, mappings
-from inbox_app.providers.http import HttpSession, Redactor, Reply, RetryPolicy
+from inbox_app.providers.http import HttpSession, Reply, RetryPolicy
 from inbox_app.providers.zoom_parse import Engagement, QueueRef
 
 log = logging.getLogger(__name__)
@@ -120,16 +120,15 @@ class ZoomContactCenterProvider(Provider):
             f"{account.get('client_id')}:{account.get('client_secret')}".encode()
         ).decode("ascii")
         self._basic = basic
-        self._http = HttpSession(
-            vendor=VENDOR,
-            account=account.name,
-            base_url=account.base_url,
-            redact=Redactor([*account.secrets(), basic]),
+        self._http = HttpSession.for_account(
+            VENDOR,
+            account,
             timeout=timeout,
             concurrency=concurrency,
-            retry=retry or RetryPolicy(),
+            retry=retry,
             transport=transport,
             error_hook=self._envelope_error,
+            extra_secrets=[basic],
         )
         self._oauth_url = account.get("oauth_url") or DEFAULT_OAUTH_URL
         self._clock = clock
