@@ -274,12 +274,14 @@ _V6 = """
 -- time in ms, shifted left 20 bits, with the low 20 bits of the id), so a match stops
 -- after its LIMIT, reading the index backwards. Contentless: the text lives in messages.
 -- Two messages share a key only in the same millisecond with ids 2^20 apart; the lookup
--- back (`messages_by_time`) then yields both, and a search shows both.
+-- back (`messages_by_time`) then yields both, and a search shows both. A prefix query
+-- merges every match before the first is read ("hello"* took 200 ms of 2M matches) unless
+-- a prefix index of its length exists: up to 8 letters, for 85% more index.
 CREATE VIRTUAL TABLE messages_fts_by_time USING fts5 (
     body,
     content = '',
     tokenize = 'unicode61 remove_diacritics 2',
-    prefix = '2 3'
+    prefix = '2 3 4 5 6 7 8'
 );
 
 INSERT INTO messages_fts_by_time (rowid, body)

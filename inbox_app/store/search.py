@@ -53,18 +53,26 @@ MAX_TERMS = 16
 """Terms of a search that count; words past these narrow a match too little to matter."""
 
 
+MIN_PREFIX = 2
+"""Letters or digits the last term needs to match as a prefix; a single one is matched as
+a whole word: "p" begins most messages, so ranking its matches took a quarter second
+(with "p" alone still finding a word "p", and "pl" everything that begins with it)."""
+
+
 def fts_query(text: str) -> str | None:
     """The FTS5 MATCH expression for free text typed by a user, or None if there is nothing
     to search. Each whitespace-separated term becomes a double-quoted phrase with inner
-    quotes doubled; NUL is dropped (FTS5 reads the query as a C string). Terms without any
-    token characters become empty phrases, which FTS5 ignores. Repeated terms are dropped
-    and at most `MAX_TERMS` kept: each phrase multiplies the work of `snippet()`, and a
-    pasted page of text would otherwise hold the search for minutes."""
+    quotes doubled, the last one a prefix (see `MIN_PREFIX`); NUL is dropped (FTS5 reads
+    the query as a C string). Terms without any token characters become empty phrases,
+    which FTS5 ignores. Repeated terms are dropped and at most `MAX_TERMS` kept: each
+    phrase multiplies the work of `snippet()`, and a pasted page of text would otherwise
+    hold the search for minutes."""
     terms = list(dict.fromkeys(text.replace("\x00", " ").split()))[:MAX_TERMS]
     if not terms:
         return None
     quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
-    quoted[-1] += "*"
+    if sum(ch.isalnum() for ch in terms[-1]) >= MIN_PREFIX:
+        quoted[-1] += "*"
     return " ".join(quoted)
 
 

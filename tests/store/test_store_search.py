@@ -232,7 +232,15 @@ def _threads_of(conn: sqlite3.Connection, message_ids: list[int]) -> list[int]:
 def test_query_quoting() -> None:
     assert fts_query('say "hi" NEAR') == '"say" """hi""" "NEAR"*'
     assert fts_query(" \t\n") is None
-    assert fts_query("a\x00b") == '"a" "b"*'
+    assert fts_query("a\x00b") == '"a" "b"'
+    assert fts_query("a\x00bc") == '"a" "bc"*'
+
+
+@pytest.mark.usefixtures("seeded")
+def test_one_letter_is_a_word_two_are_a_prefix(reader: sqlite3.Connection) -> None:
+    assert fts_query("#9") == '"#9"' and fts_query("é") == '"é"' and fts_query("pi") == '"pi"*'
+    assert search(reader, "p") == [] and search(reader, "#p") == []
+    assert {h.message_id for h in search(reader, "pi")} == {"m1", "m2", "m3"}
 
 
 NASTY = [
