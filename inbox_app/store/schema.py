@@ -268,7 +268,47 @@ CREATE INDEX threads_counts ON threads (account, channel_key, status, unread);
 CREATE INDEX threads_unread ON threads (status, account, channel_key) WHERE unread;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5)
+_V6 = """
+-- Search shows the newest matches: a word in nearly every message ranked 2M matches by
+-- time to keep 1,000. This copy of the body index is keyed in time order (the message
+-- time in ms, shifted left 20 bits, with the low 20 bits of the id), so a match stops
+-- after its LIMIT, reading the index backwards. Contentless: the text lives in messages.
+-- Two messages share a key only in the same millisecond with ids 2^20 apart; the lookup
+-- back (`messages_by_time`) then yields both, and a search shows both. A prefix query
+-- merges every match before the first is read ("hello"* took 200 ms of 2M matches) unless
+-- a prefix index of its length exists: up to 8 letters, for 85% more index.
+CREATE VIRTUAL TABLE messages_fts_by_time USING fts5 (
+    body,
+    content = '',
+    tokenize = 'unicode61 remove_diacritics 2',
+    prefix = '2 3 4 5 6 7 8'
+);
+
+INSERT INTO messages_fts_by_time (rowid, body)
+    SELECT (at << 20) | (id & 1048575), body FROM messages;
+
+CREATE INDEX messages_by_time ON messages (at);
+
+CREATE TRIGGER messages_fts_by_time_insert AFTER INSERT ON messages BEGIN
+    INSERT INTO messages_fts_by_time (rowid, body)
+        VALUES ((new.at << 20) | (new.id & 1048575), new.body);
+END;
+
+CREATE TRIGGER messages_fts_by_time_delete AFTER DELETE ON messages BEGIN
+    INSERT INTO messages_fts_by_time (messages_fts_by_time, rowid, body)
+        VALUES ('delete', (old.at << 20) | (old.id & 1048575), old.body);
+END;
+
+CREATE TRIGGER messages_fts_by_time_update AFTER UPDATE OF body, at ON messages
+WHEN old.body IS NOT new.body OR old.at IS NOT new.at BEGIN
+    INSERT INTO messages_fts_by_time (messages_fts_by_time, rowid, body)
+        VALUES ('delete', (old.at << 20) | (old.id & 1048575), old.body);
+    INSERT INTO messages_fts_by_time (rowid, body)
+        VALUES ((new.at << 20) | (new.id & 1048575), new.body);
+END;
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6)
 """MIGRATIONS[i] brings the database to user_version i + 1."""
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -5,6 +5,7 @@ gets a prefix match, because that is the one still being typed."""
 
 from __future__ import annotations
 
+import json
 import re
 import sqlite3
 from dataclasses import dataclass
@@ -52,18 +53,26 @@ MAX_TERMS = 16
 """Terms of a search that count; words past these narrow a match too little to matter."""
 
 
+MIN_PREFIX = 2
+"""Letters or digits the last term needs to match as a prefix; a single one is matched as
+a whole word: "p" begins most messages, so ranking its matches took a quarter second
+(with "p" alone still finding a word "p", and "pl" everything that begins with it)."""
+
+
 def fts_query(text: str) -> str | None:
     """The FTS5 MATCH expression for free text typed by a user, or None if there is nothing
     to search. Each whitespace-separated term becomes a double-quoted phrase with inner
-    quotes doubled; NUL is dropped (FTS5 reads the query as a C string). Terms without any
-    token characters become empty phrases, which FTS5 ignores. Repeated terms are dropped
-    and at most `MAX_TERMS` kept: each phrase multiplies the work of `snippet()`, and a
-    pasted page of text would otherwise hold the search for minutes."""
+    quotes doubled, the last one a prefix (see `MIN_PREFIX`); NUL is dropped (FTS5 reads
+    the query as a C string). Terms without any token characters become empty phrases,
+    which FTS5 ignores. Repeated terms are dropped and at most `MAX_TERMS` kept: each
+    phrase multiplies the work of `snippet()`, and a pasted page of text would otherwise
+    hold the search for minutes."""
     terms = list(dict.fromkeys(text.replace("\x00", " ").split()))[:MAX_TERMS]
     if not terms:
         return None
     quoted = ['"' + term.replace('"', '""') + '"' for term in terms]
-    quoted[-1] += "*"
+    if sum(ch.isalnum() for ch in terms[-1]) >= MIN_PREFIX:
+        quoted[-1] += "*"
     return " ".join(quoted)
 
 
@@ -104,14 +113,10 @@ def matching_thread_ids(
     contact_query = contacts_query(text)
     if message_query is None or contact_query is None:
         return []
-    where, params = _account_filter("m.account", account)
-    hits: list[tuple[int, int | None]] = conn.execute(
-        "SELECT m.thread_id, m.at FROM messages_fts JOIN messages AS m"
-        " ON m.id = messages_fts.rowid WHERE messages_fts MATCH :query"
-        + where
-        + " ORDER BY m.at DESC, m.id DESC LIMIT :limit",
-        {"query": message_query, "limit": limit, **params},
-    ).fetchall()
+    hits: list[tuple[int, int | None]] = [
+        (thread_id, at)
+        for _id, at, thread_id in _newest_messages(conn, message_query, account, limit)
+    ]
     where, params = _account_filter("t.account", account)
     hits += conn.execute(
         "SELECT t.id, t.last_message_at FROM contacts_fts JOIN threads AS t"
@@ -128,16 +133,69 @@ def _account_filter(column: str, account: str | None) -> tuple[str, dict[str, An
     return ("", {}) if account is None else (f" AND {column} = :account", {"account": account})
 
 
+_KEY_ID_BITS = 20
+"""`messages_fts_by_time` keys a message by `at << 20 | id & (2**20 - 1)` (schema V6)."""
+_KEY_ID_MASK = (1 << _KEY_ID_BITS) - 1
+_KEY_BATCH_MIN = 256
+
+
+def _newest_messages(
+    conn: sqlite3.Connection, query: str, account: str | None, limit: int
+) -> list[tuple[int, int, int]]:
+    """(id, at, thread_id) of the newest `limit` messages matching `query`, newest first.
+
+    The time-keyed index is read backwards and stops after a batch, so a word in every
+    message costs what a rare one does; each key is looked up back by its time. With an
+    account given, other accounts' matches are skipped, and the batch grows until enough
+    are found or the index runs out."""
+    batch = max(limit, _KEY_BATCH_MIN)
+    below: int | None = None
+    found: list[tuple[int, int, int]] = []
+    while len(found) < limit:
+        keys = [
+            k
+            for (k,) in conn.execute(
+                "SELECT rowid FROM messages_fts_by_time WHERE messages_fts_by_time MATCH ?"
+                + ("" if below is None else " AND rowid < ?")
+                + " ORDER BY rowid DESC LIMIT ?",
+                (query, batch) if below is None else (query, below, batch),
+            )
+        ]
+        if not keys:
+            break
+        found += _messages_at_keys(conn, keys, account)
+        if len(keys) < batch:
+            break
+        below = keys[-1]
+        batch *= 4
+    found.sort(key=lambda m: (m[1], m[0]), reverse=True)
+    return found[:limit]
+
+
+def _messages_at_keys(
+    conn: sqlite3.Connection, keys: list[int], account: str | None
+) -> list[tuple[int, int, int]]:
+    where, params = _account_filter("m.account", account)
+    return conn.execute(
+        "SELECT m.id, m.at, m.thread_id FROM json_each(:keys) AS k"
+        " JOIN messages AS m INDEXED BY messages_by_time ON m.at = k.value >> :bits"
+        " AND (m.id & :mask) = (k.value & :mask)"
+        " WHERE 1" + where,
+        {"keys": json.dumps(keys), "bits": _KEY_ID_BITS, "mask": _KEY_ID_MASK, **params},
+    ).fetchall()
+
+
 def _messages(
     conn: sqlite3.Connection, query: str, account: str | None, limit: int
 ) -> list[SearchHit]:
     # The newest ids first, snippets only for them: in one flat query SQLite would build a
     # snippet for every match before sorting (5x slower for a common word).
-    where, params = _account_filter("m.account", account)
+    top = [
+        (message_id, at)
+        for message_id, at, _thread in _newest_messages(conn, query, account, limit)
+    ]
     rows = conn.execute(
-        "WITH top AS MATERIALIZED (SELECT m.id, m.at FROM messages_fts"
-        " JOIN messages AS m ON m.id = messages_fts.rowid"
-        " WHERE messages_fts MATCH :query" + where + " ORDER BY m.at DESC, m.id DESC LIMIT :limit)"
+        "WITH top (id, at) AS MATERIALIZED (SELECT value ->> 0, value ->> 1 FROM json_each(:top))"
         " SELECT m.account, t.key, t.id, m.vendor_id, t.customer_name, t.customer_number,"
         " snippet(messages_fts, 0, :start, :end, :ellipsis, :tokens), m.at"
         " FROM top JOIN messages_fts ON messages_fts.rowid = top.id"
@@ -145,12 +203,11 @@ def _messages(
         " WHERE messages_fts MATCH :query ORDER BY top.at DESC, top.id DESC",
         {
             "query": query,
-            "limit": limit,
+            "top": json.dumps(top),
             "start": MARK_START,
             "end": MARK_END,
             "ellipsis": ELLIPSIS,
             "tokens": _SNIPPET_TOKENS,
-            **params,
         },
     ).fetchall()
     return [

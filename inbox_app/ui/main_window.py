@@ -91,6 +91,7 @@ class MainWindow(QMainWindow):
         self.search = QLineEdit()
         self.search.setObjectName("search")
         self.search.setPlaceholderText("Search all messages, names and numbers  (Ctrl+F)")
+        self.search.setToolTip("A word is matched as you type from its second letter on")
         self.search.setAccessibleName("Search")
         self.search.setClearButtonEnabled(True)
         self.search.addAction(icon("search"), QLineEdit.ActionPosition.LeadingPosition)

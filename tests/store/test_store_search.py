@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 from collections.abc import Callable, Iterator
 from dataclasses import replace
@@ -14,6 +15,7 @@ from hypothesis import strategies as st
 from store_helpers import ACCOUNT, make_message, make_thread
 
 from inbox_app.core.models import ProviderKind
+from inbox_app.store import search as search_module
 from inbox_app.store import writes
 from inbox_app.store.db import open_reader
 from inbox_app.store.search import (
@@ -31,7 +33,7 @@ Write = Callable[..., Any]
 
 def _fts_consistent(conn: sqlite3.Connection) -> None:
     """FTS5's own check of both indexes against their content tables (raises if not)."""
-    for table in ("messages_fts", "contacts_fts"):
+    for table in ("messages_fts", "messages_fts_by_time", "contacts_fts"):
         conn.execute(f"INSERT INTO {table} ({table}, rank) VALUES ('integrity-check', 1)")
 
 
@@ -152,10 +154,93 @@ def test_account_filter(write: Write, reader: sqlite3.Connection) -> None:
     assert {h.account for h in search(reader, "ada", account=ACCOUNT)} == {ACCOUNT}
 
 
+def _ranked(conn: sqlite3.Connection, text: str, account: str | None, limit: int) -> list[int]:
+    """The newest matches the plain way, ranking every match by time: what the time-keyed
+    index must give."""
+    query = fts_query(text)
+    rows = conn.execute(
+        "SELECT m.id FROM messages_fts JOIN messages AS m ON m.id = messages_fts.rowid"
+        " WHERE messages_fts MATCH ? AND (? IS NULL OR m.account = ?)"
+        " ORDER BY m.at DESC, m.id DESC LIMIT ?",
+        (query, account, account, limit),
+    ).fetchall()
+    return [message_id for (message_id,) in rows]
+
+
+def _found(conn: sqlite3.Connection, text: str, account: str | None, limit: int) -> list[int]:
+    hits = [h for h in search(conn, text, account=account, limit=limit) if h.message_id]
+    ids = conn.execute(
+        "SELECT m.id FROM json_each(?) AS v JOIN messages AS m ON m.vendor_id = v.value ->> 1"
+        " AND m.account = v.value ->> 0 ORDER BY v.key",
+        (json.dumps([[h.account, h.message_id] for h in hits]),),
+    ).fetchall()
+    return [message_id for (message_id,) in ids]
+
+
+@pytest.mark.parametrize("batch", [1, 256])
+def test_newest_matches_whatever_the_insert_order(
+    write: Write, reader: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    """Threads are stored one after another, their messages interleaved in time, so ids
+    and times disagree; a word in every message, a rare one and prefixes still give
+    exactly the newest matches, per account too, before and after edits and deletes.
+    A batch of 1 makes the index be read in many growing batches."""
+    monkeypatch.setattr(search_module, "_KEY_BATCH_MIN", batch)
+    write(writes.ensure_account, "other", ProviderKind.ZOHO)
+    for n, account in enumerate((ACCOUNT, "other")):
+        keys = [f"t{i}" for i in range(6)]
+        write(writes.upsert_threads, account, [make_thread(k) for k in keys])
+        for i, key in enumerate(keys):
+            messages = [
+                make_message(
+                    f"{key}-{j}",
+                    key,
+                    (j * 7 + i * 3 + n) % 40,
+                    body=f"hello there {'refund' if (i + j) % 9 == 0 else 'thanks'} {j}",
+                )
+                for j in range(30)
+            ]
+            write(writes.upsert_messages, account, key, messages)
+    texts = ["hello", "refund", "ref", "th", "hello thanks", "zzz"]
+
+    def check() -> None:
+        for text in texts:
+            for account in (None, "other"):
+                for limit in (1, 7, 50, 400) if batch > 1 else (1, 7, 50):
+                    expected = _ranked(reader, text, account, limit)
+                    threads = matching_thread_ids(reader, text, account=account, limit=limit)
+                    assert threads == _threads_of(reader, expected)
+                    assert _found(reader, text, account, min(limit, 50)) == expected[:50]
+
+    check()
+    write(lambda c: c.execute("UPDATE messages SET at = at + 3600000 WHERE id % 5 = 0"))
+    write(lambda c: c.execute("UPDATE messages SET body = 'gone' WHERE id % 7 = 0"))
+    write(lambda c: c.execute("DELETE FROM messages WHERE id % 11 = 0"))
+    check()
+    write(_fts_consistent)
+
+
+def _threads_of(conn: sqlite3.Connection, message_ids: list[int]) -> list[int]:
+    rows = conn.execute(
+        "SELECT m.thread_id FROM json_each(?) AS v JOIN messages AS m ON m.id = v.value"
+        " ORDER BY v.key",
+        (json.dumps(message_ids),),
+    ).fetchall()
+    return list(dict.fromkeys(thread_id for (thread_id,) in rows))
+
+
 def test_query_quoting() -> None:
     assert fts_query('say "hi" NEAR') == '"say" """hi""" "NEAR"*'
     assert fts_query(" \t\n") is None
-    assert fts_query("a\x00b") == '"a" "b"*'
+    assert fts_query("a\x00b") == '"a" "b"'
+    assert fts_query("a\x00bc") == '"a" "bc"*'
+
+
+@pytest.mark.usefixtures("seeded")
+def test_one_letter_is_a_word_two_are_a_prefix(reader: sqlite3.Connection) -> None:
+    assert fts_query("#9") == '"#9"' and fts_query("é") == '"é"' and fts_query("pi") == '"pi"*'
+    assert search(reader, "p") == [] and search(reader, "#p") == []
+    assert {h.message_id for h in search(reader, "pi")} == {"m1", "m2", "m3"}
 
 
 NASTY = [
