@@ -19,7 +19,7 @@ import cache_bench
 import sync_bench
 from common import emit
 
-GROUPS = {"sync": sync_bench.run, "cache": cache_bench.run}
+GROUPS = {"sync": sync_bench.run, "window": sync_bench.run_window, "cache": cache_bench.run}
 
 
 def main() -> int:
