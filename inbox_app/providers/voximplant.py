@@ -247,7 +247,8 @@ class VoximplantProvider(Provider):
             rows = mappings(payload.get("result"))
             if not rows or rows == previous:
                 return
-            yield parse.parse_rows(rows, route)
+            # Parsed off the window's loop: a page is hundreds of rows.
+            yield await asyncio.to_thread(parse.parse_rows, rows, route)
             offset += len(rows)
             total = integer(payload.get("total_count"))
             if (total is not None and offset >= total) or len(rows) < self._page_size:
@@ -331,7 +332,8 @@ class VoximplantProvider(Provider):
     async def thread_pages(self, channel: Channel) -> AsyncIterator[list[Thread]]:
         cache = await self._loaded()
         number = next((n for n in cache.routes() if _channel_key(n) == channel.key), "")
-        threads = cache.threads(number, channel.key)
+        # Building thousands of threads (fingerprints, sorting) runs off the loop.
+        threads = await asyncio.to_thread(cache.threads, number, channel.key)
         for start in range(0, len(threads), THREAD_PAGE):
             yield threads[start : start + THREAD_PAGE]
 
