@@ -93,6 +93,8 @@ OVERLAP = timedelta(hours=1)
 _AUTH_CODES = frozenset({100})
 _AUTH_WORDS = re.compile(r"(?i)api[_ ]?key|account[_ ]?id|authori[sz]|credential|token")
 _HISTORY = {SMS: "GetSmsHistory", A2P: "A2PGetSmsHistory"}
+_DECODE_OFF_LOOP_BYTES = 64 * 1024
+"""Bodies larger than this are decoded in a worker thread, not on the window's loop."""
 
 
 class VoximplantProvider(Provider):
@@ -158,6 +160,10 @@ class VoximplantProvider(Provider):
             return None
         if not reply.content[:64].lstrip().startswith(b"{"):
             return None
+        if b'"error"' not in reply.content:
+            # A history page is hundreds of kilobytes; decoding it twice on the loop
+            # (here and for the caller) stalled the window.
+            return None
         try:
             body = json.loads(reply.content)
         except ValueError:
@@ -195,7 +201,10 @@ class VoximplantProvider(Provider):
         else:
             reply = await self._with_token(url, form, what, idempotent)
         try:
-            payload = self._http.json(reply, what)
+            if len(reply.content) > _DECODE_OFF_LOOP_BYTES:
+                payload = await asyncio.to_thread(self._http.json, reply, what)
+            else:
+                payload = self._http.json(reply, what)
         except BadResponse:
             if idempotent:
                 raise
@@ -295,7 +304,7 @@ class VoximplantProvider(Provider):
         async with self._refresh_lock:
             found = await asyncio.gather(*(self._read_route(route) for route in _HISTORY))
             for route, rows in zip(_HISTORY, found, strict=True):
-                self._cache.add(route, rows)
+                await asyncio.to_thread(self._cache.add, route, rows)
             self._cache.loaded = True
 
     async def _read_route(self, route: str) -> list[HistoryRow]:
@@ -339,7 +348,11 @@ class VoximplantProvider(Provider):
 
     async def list_messages(self, thread: Thread, since: datetime | None = None) -> list[Message]:
         cache = await self._loaded()
-        return parse.to_messages(cache.rows(thread.key), thread.last_message_at)
+        # In a worker thread: the history is already cached, so without this await a
+        # sync asking for a thousand threads' messages would never let the loop run.
+        return await asyncio.to_thread(
+            parse.to_messages, cache.rows(thread.key), thread.last_message_at
+        )
 
     async def list_sender_ids(self) -> list[SenderId]:
         routes = (await self._loaded()).routes()
