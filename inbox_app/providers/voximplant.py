@@ -93,6 +93,8 @@ OVERLAP = timedelta(hours=1)
 _AUTH_CODES = frozenset({100})
 _AUTH_WORDS = re.compile(r"(?i)api[_ ]?key|account[_ ]?id|authori[sz]|credential|token")
 _HISTORY = {SMS: "GetSmsHistory", A2P: "A2PGetSmsHistory"}
+_DECODE_OFF_LOOP_BYTES = 64 * 1024
+"""Bodies larger than this are decoded in a worker thread, not on the window's loop."""
 
 
 class VoximplantProvider(Provider):
@@ -156,6 +158,10 @@ class VoximplantProvider(Provider):
             return None
         if not reply.content[:64].lstrip().startswith(b"{"):
             return None
+        if b'"error"' not in reply.content:
+            # A history page is hundreds of kilobytes; decoding it twice on the loop
+            # (here and for the caller) stalled the window.
+            return None
         try:
             body = json.loads(reply.content)
         except ValueError:
@@ -193,7 +199,10 @@ class VoximplantProvider(Provider):
         else:
             reply = await self._with_token(url, form, what, idempotent)
         try:
-            payload = self._http.json(reply, what)
+            if len(reply.content) > _DECODE_OFF_LOOP_BYTES:
+                payload = await asyncio.to_thread(self._http.json, reply, what)
+            else:
+                payload = self._http.json(reply, what)
         except BadResponse:
             if idempotent:
                 raise
@@ -245,7 +254,8 @@ class VoximplantProvider(Provider):
             rows = mappings(payload.get("result"))
             if not rows or rows == previous:
                 return
-            yield parse.parse_rows(rows, route)
+            # Parsed off the window's loop: a page is hundreds of rows.
+            yield await asyncio.to_thread(parse.parse_rows, rows, route)
             offset += len(rows)
             total = integer(payload.get("total_count"))
             if (total is not None and offset >= total) or len(rows) < self._page_size:
@@ -292,7 +302,7 @@ class VoximplantProvider(Provider):
         async with self._refresh_lock:
             found = await asyncio.gather(*(self._read_route(route) for route in _HISTORY))
             for route, rows in zip(_HISTORY, found, strict=True):
-                self._cache.add(route, rows)
+                await asyncio.to_thread(self._cache.add, route, rows)
             self._cache.loaded = True
 
     async def _read_route(self, route: str) -> list[HistoryRow]:
@@ -329,13 +339,18 @@ class VoximplantProvider(Provider):
     async def thread_pages(self, channel: Channel) -> AsyncIterator[list[Thread]]:
         cache = await self._loaded()
         number = next((n for n in cache.routes() if _channel_key(n) == channel.key), "")
-        threads = cache.threads(number, channel.key)
+        # Building thousands of threads (fingerprints, sorting) runs off the loop.
+        threads = await asyncio.to_thread(cache.threads, number, channel.key)
         for start in range(0, len(threads), THREAD_PAGE):
             yield threads[start : start + THREAD_PAGE]
 
     async def list_messages(self, thread: Thread, since: datetime | None = None) -> list[Message]:
         cache = await self._loaded()
-        return parse.to_messages(cache.rows(thread.key), thread.last_message_at)
+        # In a worker thread: the history is already cached, so without this await a
+        # sync asking for a thousand threads' messages would never let the loop run.
+        return await asyncio.to_thread(
+            parse.to_messages, cache.rows(thread.key), thread.last_message_at
+        )
 
     async def list_sender_ids(self) -> list[SenderId]:
         routes = (await self._loaded()).routes()

@@ -59,7 +59,7 @@ class HistoryCache:
         """The number's conversations, newest first."""
         route = A2P if self._routes.get(our_number) == A2P else SMS
         found: list[Thread] = []
-        for pair in self._pairs.values():
+        for pair in list(self._pairs.values()):
             if pair.our_number != our_number:
                 continue
             built = pair.built

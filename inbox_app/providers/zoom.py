@@ -338,10 +338,10 @@ class ZoomContactCenterProvider(Provider):
     ) -> dict[str, Engagement]:
         found: dict[str, Engagement] = {}
         async for rows in self._rows(start, end, filters, what):
-            for row in rows:
-                engagement = parse.parse_engagement(row)
-                if engagement is not None:
-                    found[engagement.thread.key] = engagement
+            # Parsed in a worker thread: a page is hundreds of engagements, and parsing
+            # them on the loop made the window late.
+            for engagement in await asyncio.to_thread(_parse_page, rows):
+                found[engagement.thread.key] = engagement
         return found
 
     async def _refresh(self) -> None:
@@ -428,6 +428,10 @@ def _whole_second(moment: datetime) -> datetime:
 
 def _wire_date(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime(_DATE_FORMAT)
+
+
+def _parse_page(rows: list[dict[str, Any]]) -> list[Engagement]:
+    return [e for e in map(parse.parse_engagement, rows) if e is not None]
 
 
 def _newest_first(threads: Iterable[Thread]) -> list[Thread]:

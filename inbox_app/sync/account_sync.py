@@ -226,13 +226,20 @@ def _store_page(conn: sqlite3.Connection, account: str, threads: list[Thread]) -
     return changed
 
 
+_TASKS_PER_TURN = 50
+"""Tasks started before letting the loop run: starting a page of a thousand at once
+(each a Qt timer under qasync) held the window's loop for some 200 ms."""
+
+
 async def _gather_all(coros: Iterable[Coroutine[Any, Any, None]]) -> None:
     """Run every coroutine; if one fails, cancel the rest and raise the first error
     itself (not an ExceptionGroup), so a pass never leaves orphan requests behind and
     the caller can still tell an auth failure from a network one by its type."""
     try:
         async with asyncio.TaskGroup() as group:
-            for coro in coros:
+            for started, coro in enumerate(coros, 1):
                 group.create_task(coro)
+                if started % _TASKS_PER_TURN == 0:
+                    await asyncio.sleep(0)
     except ExceptionGroup as group_error:
         raise group_error.exceptions[0] from None

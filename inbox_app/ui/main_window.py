@@ -56,6 +56,10 @@ from inbox_app.ui.thumbnails import ThumbnailCache
 log = logging.getLogger(__name__)
 
 SEARCH_DELAY_MS = 250
+REFRESH_EVERY_MS = 100
+"""At most one live refresh this often: change sets arriving meanwhile (the accounts
+finishing one pass, actions) are merged, so the loop never does the same re-read twice
+in a row while a sync keeps it busy."""
 SHUTDOWN_GRACE_S = 2.0
 STATUS_FILTERS = {
     "Active": ("active",),
@@ -74,6 +78,7 @@ class MainWindow(QMainWindow):
         self._statuses: dict[str, AccountStatus] = {}
         self._notified_once: set[str] = set()
         self._tasks: set[asyncio.Task[None]] = set()
+        self._pending: dict[str, ChangeSet] = {}
         self.notifications = True
         self.setWindowIcon(app_icon())
         self.setObjectName("MainWindow")
@@ -152,6 +157,10 @@ class MainWindow(QMainWindow):
         self._search_timer.setInterval(SEARCH_DELAY_MS)
         self._search_timer.timeout.connect(self._apply_filter)
         self.search.textChanged.connect(lambda _t: self._search_timer.start())
+        self._refresh_timer = QTimer(self)
+        self._refresh_timer.setSingleShot(True)
+        self._refresh_timer.setInterval(REFRESH_EVERY_MS)
+        self._refresh_timer.timeout.connect(self._apply_changes)
         self.unread_only.toggled.connect(lambda _c: self._apply_filter())
         self.status_filter.currentIndexChanged.connect(lambda _i: self._apply_filter())
         self.sidebar.selectionModel().selectionChanged.connect(lambda _s, _d: self._apply_filter())
@@ -229,22 +238,33 @@ class MainWindow(QMainWindow):
     # --- live updates --------------------------------------------------------------
 
     def _changed(self, changes: ChangeSet) -> None:
+        pending = self._pending.setdefault(changes.account, ChangeSet(changes.account))
+        pending.merge(changes)
+        if not self._refresh_timer.isActive():
+            self._refresh_timer.start()
+
+    def _apply_changes(self) -> None:
+        merged = list(self._pending.values())
+        self._pending.clear()
+        if not merged:
+            return
         self.inboxes.reload()
         self.threads.refresh()
         if not self.thread_list.currentIndex().isValid() and self.threads.rowCount():
             self.thread_list.setCurrentIndex(self.threads.index(0, 0))
         current = self.selected_thread()
-        if (
-            current is not None
-            and current.account == changes.account
+        if current is not None and any(
+            current.account == changes.account
             and current.key in changes.messages | changes.threads | changes.scheduled
+            for changes in merged
         ):
             self.conversation.refresh()
             self.conversation.header.show_thread(current)
             self._update_actions(current)
         self._update_empty_hint()
         self._update_title()
-        self._notify(changes)
+        for changes in merged:
+            self._notify(changes)
 
     def _status(self, status: AccountStatus) -> None:
         self._statuses[status.account] = status
@@ -258,6 +278,7 @@ class MainWindow(QMainWindow):
     def accounts_replaced(self, gone: set[str]) -> None:
         """The settings changed the accounts; those in `gone` left the cache."""
         for name in gone:
+            self._pending.pop(name, None)
             self._statuses.pop(name, None)
             self._notified_once.discard(name)
         self.inboxes.reload()
@@ -482,6 +503,8 @@ class MainWindow(QMainWindow):
             await asyncio.wait(pending)
         if self.tray is not None:
             self.tray.hide()
+        self._refresh_timer.stop()
+        self._pending.clear()
         self.conn.close()
 
 

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import sys
+
 import qasync
 import shiboken6
 from PySide6.QtWidgets import QApplication
@@ -21,5 +23,12 @@ class QtEventLoop(qasync.QEventLoop):  # type: ignore[misc]
             shiboken6.delete(timer)
 
 
+GIL_SWITCH_INTERVAL_S = 0.001
+"""Python's default is 5 ms: each time the loop thread gives up the GIL (every socket
+call, every Qt event), a parsing or writing thread may keep it that long, and a few of
+those in one callback make the window visibly late. Worker threads yield it sooner."""
+
+
 def new_event_loop(app: QApplication) -> QtEventLoop:
+    sys.setswitchinterval(GIL_SWITCH_INTERVAL_S)
     return QtEventLoop(app)

@@ -16,6 +16,8 @@ from typing import Any
 
 import httpx
 
+from inbox_app.simulator.simulator import VOXIMPLANT_PATH, ZOOM_OAUTH_PATH, ZOOM_PATH
+
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]
 CACHE_DIR = Path(
@@ -87,6 +89,18 @@ class SimProcess:
     @property
     def zoho_accounts_url(self) -> str:
         return self.base_url + "/zoho-accounts"
+
+    @property
+    def voximplant_url(self) -> str:
+        return self.base_url + VOXIMPLANT_PATH + "/platform_api"
+
+    @property
+    def zoom_url(self) -> str:
+        return self.base_url + ZOOM_PATH
+
+    @property
+    def zoom_oauth_url(self) -> str:
+        return self.base_url + ZOOM_OAUTH_PATH
 
     def take_log(self) -> list[dict[str, Any]]:
         """The vendor requests served since the last call, in arrival order."""

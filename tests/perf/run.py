@@ -19,8 +19,13 @@ import cache_bench
 import sync_bench
 from common import emit
 
-GROUPS = {"sync": sync_bench.run, "cache": cache_bench.run, "search": cache_bench.run_search}
-EVERYTHING = ("sync", "cache")  # "search" is one of cache's scenarios
+GROUPS = {
+    "sync": sync_bench.run,
+    "window": sync_bench.run_window,
+    "cache": cache_bench.run,
+    "search": cache_bench.run_search,
+}
+EVERYTHING = ("sync", "cache")  # "window" is one of sync's scenarios, "search" of cache's
 
 
 def main() -> int:

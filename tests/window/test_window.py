@@ -10,6 +10,7 @@ from PySide6.QtCore import QModelIndex
 
 from inbox_app.simulator import Simulator
 from inbox_app.store import queries
+from inbox_app.sync.changes import ChangeSet
 from inbox_app.ui import thread_actions
 from inbox_app.ui.dialogs import ChoiceDialog
 from inbox_app.ui.main_window import MainWindow
@@ -278,3 +279,27 @@ async def test_composer_counts_segments_and_blocks_opted_out_customers(
     assert composer.blocked.text()
     composer.editor.setPlainText("hello")
     assert not composer.send_button.isEnabled()
+
+
+async def test_change_sets_arriving_together_refresh_the_window_once(
+    window: MainWindow, sim: Simulator, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    refreshes = []
+    refresh = window.threads.refresh
+    monkeypatch.setattr(window.threads, "refresh", lambda: refreshes.append(1) or refresh())
+    lv = sim.world.livevox
+    oldest = lv.personal_inbox(lv.default_agent.agent_id)[-1]
+    lv.receive("Is the Friday slot still open?", thread_id=oldest.thread_id)
+    await window.service.engine.run_once()
+    await until(lambda: window.threads.index(0, 0).data(Roles.KeyRole) == oldest.thread_id)
+    await until(lambda: not window._refresh_timer.isActive())
+    refreshes.clear()
+
+    window._changed(ChangeSet("LiveVox demo", threads={oldest.thread_id}))
+    window._changed(ChangeSet("Zoho demo", messages={"nothing-new"}))
+    window._changed(ChangeSet("LiveVox demo", messages={oldest.thread_id}))
+    assert refreshes == []
+    await until(lambda: refreshes == [1])
+    assert not window._refresh_timer.isActive() and not window._pending
+    top = window.threads.index(0, 0)
+    assert top.data(Roles.PreviewRole).startswith("Is the Friday slot")
