@@ -4,7 +4,7 @@ and a throwaway profile, so the product can be tried (and tested) with no vendor
 from __future__ import annotations
 
 import tempfile
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
@@ -30,36 +30,39 @@ class SimulatorUrls(Protocol):
 
 
 def simulator_accounts(
-    urls: SimulatorUrls, credentials: Mapping[str, Mapping[str, str]]
+    urls: SimulatorUrls,
+    credentials: Mapping[str, Mapping[str, str]],
+    vendors: Collection[ProviderKind] = tuple(ProviderKind),
 ) -> list[AccountConfig]:
     """One account per vendor (LiveVox, Zoho Voice, Voximplant, Zoom Contact Center) on
-    the running simulator."""
-    return [
-        AccountConfig(
+    the running simulator, or only those of `vendors` (a benchmark names its own)."""
+    builders: dict[ProviderKind, Callable[[], AccountConfig]] = {
+        ProviderKind.LIVEVOX: lambda: AccountConfig(
             name="LiveVox demo",
             provider=ProviderKind.LIVEVOX,
             base_url=urls.livevox_url,
             values=dict(credentials["livevox"]),
         ),
-        AccountConfig(
+        ProviderKind.ZOHO: lambda: AccountConfig(
             name="Zoho demo",
             provider=ProviderKind.ZOHO,
             base_url=urls.zoho_url,
             values={"accounts_url": urls.zoho_accounts_url, **credentials["zoho"]},
         ),
-        AccountConfig(
+        ProviderKind.VOXIMPLANT: lambda: AccountConfig(
             name="Voximplant demo",
             provider=ProviderKind.VOXIMPLANT,
             base_url=urls.voximplant_url,
             values=dict(credentials["voximplant"]),
         ),
-        AccountConfig(
+        ProviderKind.ZOOM: lambda: AccountConfig(
             name="Zoom demo",
             provider=ProviderKind.ZOOM,
             base_url=urls.zoom_url,
             values={"oauth_url": urls.zoom_oauth_url, **credentials["zoom"]},
         ),
-    ]
+    }
+    return [build() for kind, build in builders.items() if kind in vendors]
 
 
 @dataclass(frozen=True, slots=True)

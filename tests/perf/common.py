@@ -16,7 +16,11 @@ from typing import Any
 
 import httpx
 
+from inbox_app.core.models import ProviderKind
 from inbox_app.simulator.simulator import VOXIMPLANT_PATH, ZOOM_OAUTH_PATH, ZOOM_PATH
+
+VENDORS = (ProviderKind.LIVEVOX, ProviderKind.ZOHO)
+"""The accounts every scenario configures: the targets are set for LiveVox + Zoho Voice."""
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parents[1]

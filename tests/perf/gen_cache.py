@@ -17,6 +17,7 @@ from common import CACHE_DIR
 from inbox_app.core.models import Channel, Direction, Message, ProviderKind, Thread, ThreadStatus
 from inbox_app.simulator.corpus import FIRST_NAMES, LAST_NAMES
 from inbox_app.store import writes
+from inbox_app.store.schema import LATEST_VERSION
 from inbox_app.store.writer import Writer
 
 VERSION = 1
@@ -138,7 +139,9 @@ WORDS = [
 
 
 def cache_path(threads: int, per_thread: int) -> Path:
-    return CACHE_DIR / f"cache-v{VERSION}-s{SEED}-{threads}x{per_thread}.sqlite3"
+    """Keyed by the schema too: a cache built before a migration is not reused."""
+    name = f"cache-v{VERSION}-schema{LATEST_VERSION}-s{SEED}-{threads}x{per_thread}.sqlite3"
+    return CACHE_DIR / name
 
 
 def _body(rng: random.Random, order: int) -> str:

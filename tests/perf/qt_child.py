@@ -67,6 +67,7 @@ async def _until(probe: PaintProbe, within: float = 30.0) -> float:
 
 
 def _window(db: Path):  # type: ignore[no-untyped-def]
+    from inbox_app.core.models import ProviderKind
     from inbox_app.demo import simulator_accounts
     from inbox_app.sync.service import InboxService
     from inbox_app.ui.bridge import SyncBridge
@@ -77,8 +78,10 @@ def _window(db: Path):  # type: ignore[no-untyped-def]
 
         livevox_url = zoho_url = zoho_accounts_url = "http://127.0.0.1:9"
 
+    # As common.VENDORS, not imported: this child times its own imports.
+    LIVEVOX_AND_ZOHO = (ProviderKind.LIVEVOX, ProviderKind.ZOHO)
     fake = {"access_token": "x", "client_id": "x", "client_secret": "x", "refresh_token": "x"}
-    accounts = simulator_accounts(Nowhere(), {"livevox": fake, "zoho": fake})
+    accounts = simulator_accounts(Nowhere(), {"livevox": fake, "zoho": fake}, LIVEVOX_AND_ZOHO)
     bridge = SyncBridge()
     service = InboxService(accounts, db, on_change=bridge.on_change, on_status=bridge.on_status)
     window = MainWindow(service, bridge)

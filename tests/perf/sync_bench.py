@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from common import HERE, ROOT, SimProcess, child_env, result, simulator
+from common import HERE, ROOT, VENDORS, SimProcess, child_env, result, simulator
 
 from inbox_app.demo import simulator_accounts
 from inbox_app.store.writer import Writer
@@ -38,7 +38,7 @@ def sim_config(quick: bool) -> dict[str, Any]:
 
 async def _cold_sync(sim: SimProcess, db_path: Path) -> dict[str, Any]:
     writer = Writer(db_path)
-    engine = SyncEngine(simulator_accounts(sim, sim.credentials), writer)
+    engine = SyncEngine(simulator_accounts(sim, sim.credentials, VENDORS), writer)
     try:
         sim.take_log()
         start = time.perf_counter()

@@ -10,7 +10,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from common import SimProcess, percentile
+from common import VENDORS, SimProcess, percentile
 from PySide6.QtCore import QSettings, Qt, QTimer
 from PySide6.QtWidgets import QApplication
 
@@ -26,7 +26,7 @@ TICK_MS = 5
 async def main(sim: SimProcess, db_path: Path) -> dict[str, object]:
     bridge = SyncBridge()
     service = InboxService(
-        simulator_accounts(sim, sim.credentials),
+        simulator_accounts(sim, sim.credentials, VENDORS),
         db_path,
         on_change=bridge.on_change,
         on_status=bridge.on_status,
