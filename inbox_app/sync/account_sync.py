@@ -1,6 +1,7 @@
 """One account's sync pass: channels and counts first, then thread lists, then messages
 only for threads whose list row changed, then (where the vendor has one) the schedule
-of messages waiting to go out, one request, mirrored whole. Everything lands in the
+of messages waiting to go out, one request, mirrored whole, on passes where anything
+changed and on full walks. Everything lands in the
 store through the single writer; what changed is reported as a ChangeSet through a
 plain callback."""
 
@@ -58,6 +59,7 @@ class AccountSync:
         self.tuning = tuning or SyncTuning()
         self._on_progress = on_progress
         self._passes = 0
+        self._full_walk_next = False
         self._known_channels: dict[str, Channel] = {}
 
     @property
@@ -67,7 +69,8 @@ class AccountSync:
     async def run_once(self) -> ChangeSet:
         """One pass; raises the provider's typed error if the vendor cannot be read."""
         name = self.name
-        full_walk = self._passes % self.tuning.full_walk_every == 0
+        full_walk = self._full_walk_next or self._passes % self.tuning.full_walk_every == 0
+        self._full_walk_next = False
         refresh_reference = self._passes % self.tuning.reference_every == 0
         self._passes += 1
         changes = ChangeSet(account=name)
@@ -100,8 +103,13 @@ class AccountSync:
         self._known_channels = {c.key: c for c in channels}
 
         changes.messages |= await self._fetch_messages()
-        if Capability.SCHEDULE in self.provider.capabilities:
+        if Capability.SCHEDULE in self.provider.capabilities and (
+            full_walk or changes.threads or changes.messages
+        ):
             # After the threads, so a schedule for a new conversation finds its thread.
+            # A scheduled message going out changes its thread, and the app's own
+            # schedules are stored when accepted; so an idle pass skips this request,
+            # and one cancelled in the vendor's web app leaves at the next full walk.
             scheduled = await self.provider.list_scheduled()
             changes.scheduled |= await self.writer.run(
                 lambda c: replace_scheduled(c, name, scheduled)
@@ -109,6 +117,11 @@ class AccountSync:
         await self.writer.run(lambda c: writes.record_sync_ok(c, name, "all"))
         self._progress("done", 1, 1)
         return changes
+
+    def check_everything_next(self) -> None:
+        """Make the next pass a full walk (every list to its end, the schedule too):
+        for an agent who asks to sync now, not trusting the cheap idle pass."""
+        self._full_walk_next = True
 
     async def record_error(self, error: str) -> None:
         await self.writer.run(lambda c: writes.record_sync_error(c, self.name, "all", error))

@@ -72,6 +72,12 @@ class SyncEngine:
         await asyncio.gather(*(self._drain_then_pass(s) for s in self._syncs))
         return dict(self.statuses)
 
+    def sync_now(self) -> None:
+        """Every account checks everything at its vendor now, not at the next tick."""
+        for sync in self._syncs:
+            sync.check_everything_next()
+            self.kick(sync.name)
+
     def kick(self, account: str) -> None:
         """Something was queued for `account`: drain and sync it now, not at the next tick."""
         if account in self._wake:

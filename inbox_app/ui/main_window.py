@@ -360,6 +360,10 @@ class MainWindow(QMainWindow):
         self.act_next.triggered.connect(lambda: self._step_thread(1))
         self.act_prev.triggered.connect(lambda: self._step_thread(-1))
         self.act_reply = make("reply", "Reply", "Ctrl+Shift+R", "send", "Go to the reply box")
+        self.act_sync = make(
+            "syncNow", "Sync now", "F5", "syncing", "Check every inbox at the vendors now"
+        )
+        self.act_sync.triggered.connect(lambda: self.service.engine.sync_now())
         self.act_reply.triggered.connect(lambda: self.conversation.composer.editor.setFocus())
 
         self.thread_actions = [
@@ -376,6 +380,8 @@ class MainWindow(QMainWindow):
         toolbar.setMovable(False)
         for action in self.thread_actions:
             toolbar.addAction(action)
+        toolbar.addSeparator()
+        toolbar.addAction(self.act_sync)
         self.addToolBar(toolbar)
         self.toolbar = toolbar
 

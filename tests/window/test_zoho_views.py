@@ -41,6 +41,7 @@ async def test_scheduled_sms_show_under_the_transcript_until_sent(
         thread.to_thread(), "Second reminder", "", now + timedelta(days=2), "America/Chicago"
     )
 
+    window.act_sync.trigger()  # scheduled outside the app: the agent asks to sync now
     await window.service.engine.run_once()
     await until(lambda: len(strip.entries) == 2)
     assert strip.isVisible()
