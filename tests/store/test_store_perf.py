@@ -1,5 +1,6 @@
-"""The history-import benchmark: 200k messages through upsert_messages_bulk. The rate is
-printed, not asserted (machines differ); the design target is well over 20,000/s."""
+"""The history-import check: 50k messages through upsert_messages_bulk, stored once and
+unchanged the second time. The rate is printed, not asserted (machines differ); 50k keeps
+the suite quick while giving a steady figure."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from inbox_app.core.models import Direction, Message
 from inbox_app.store import writes
 from inbox_app.store.writer import Writer
 
-THREADS, PER_THREAD = 10_000, 20
+THREADS, PER_THREAD = 2_500, 20
 
 
 def test_bulk_upsert_rate(writer: Writer, capsys: pytest.CaptureFixture[str]) -> None:
