@@ -1,7 +1,9 @@
 """Serving a `Simulator` over real loopback HTTP: in a background thread, or in the foreground.
 
-uvicorn runs with an h11 protocol that lends each request a way to close its connection
-(see faults.py), so a "dropped connection" fault is a real one.
+uvicorn runs with its httptools protocol (a C parser: with pure-Python h11 the
+simulator spent more time parsing HTTP than playing the vendors, and in tests and
+benchmarks it shares the machine with the app), extended to lend each request a way to
+close its connection (see faults.py), so a "dropped connection" fault is a real one.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ from typing import Any
 
 import uvicorn
 from uvicorn._types import ASGIReceiveCallable, ASGISendCallable, Scope
-from uvicorn.protocols.http.h11_impl import H11Protocol
+from uvicorn.protocols.http.httptools_impl import HttpToolsProtocol
 
 from .faults import CLOSE_EXTENSION
 from .simulator import (
@@ -33,8 +35,8 @@ STARTUP_TIMEOUT_S = 10.0
 SHUTDOWN_TIMEOUT_S = 10.0
 
 
-class _ClosableH11Protocol(H11Protocol):
-    """h11, plus `scope["extensions"][CLOSE_EXTENSION]["close"]` to hang up on the client."""
+class _ClosableHttpProtocol(HttpToolsProtocol):
+    """httptools, plus `scope["extensions"][CLOSE_EXTENSION]["close"]` to hang up on the client."""
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
@@ -114,7 +116,7 @@ def build_server(sim: Simulator, *, quiet: bool = True) -> uvicorn.Server:
     the process's logging configuration alone (for tests and embedding)."""
     config = uvicorn.Config(
         sim.app,
-        http=_ClosableH11Protocol,
+        http=_ClosableHttpProtocol,
         lifespan="on",
         log_level="warning",
         access_log=False,
