@@ -44,7 +44,6 @@ Choices the documents leave open (row parsing choices: see `voximplant_parse`):
 from __future__ import annotations
 
 import asyncio
-import json
 import logging
 import re
 from collections.abc import AsyncIterator, Mapping
@@ -76,7 +75,7 @@ from inbox_app.providers.errors import (
     VendorRefused,
 )
 from inbox_app.providers.fields import integer, mappings, text
-from inbox_app.providers.http import HttpSession, Reply, RetryPolicy
+from inbox_app.providers.http import HttpSession, Reply, RetryPolicy, decode_json
 from inbox_app.providers.voximplant_auth import ServiceAccountToken
 from inbox_app.providers.voximplant_cache import HistoryCache
 from inbox_app.providers.voximplant_parse import A2P, SMS, A2PSent, HistoryRow
@@ -156,16 +155,19 @@ class VoximplantProvider(Provider):
     def _envelope_error(self, reply: Reply, what: str) -> ProviderError | None:
         if reply.status == 429 or reply.status >= 500:
             return None
-        if not reply.content[:64].lstrip().startswith(b"{"):
+        if reply.decoded:
+            body = reply.data
+        elif (
+            not reply.content[:64].lstrip().startswith(b"{") or b'"error"' not in reply.content
+        ):
+            # Not decoded for the caller: don't decode a page of hundreds of kilobytes
+            # on the loop just to find it is not an error.
             return None
-        if b'"error"' not in reply.content:
-            # A history page is hundreds of kilobytes; decoding it twice on the loop
-            # (here and for the caller) stalled the window.
-            return None
-        try:
-            body = json.loads(reply.content)
-        except ValueError:
-            return None
+        else:
+            try:
+                body = decode_json(reply.content)
+            except ValueError:
+                return None
         error = body.get("error") if isinstance(body, dict) else None
         if not isinstance(error, dict):
             return None

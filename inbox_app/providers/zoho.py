@@ -80,7 +80,7 @@ from inbox_app.providers.errors import (
     VendorRefused,
 )
 from inbox_app.providers.fields import first_text, integer, mapping, mappings
-from inbox_app.providers.http import HttpSession, Reply, RetryPolicy
+from inbox_app.providers.http import HttpSession, Reply, RetryPolicy, decode_json
 
 log = logging.getLogger(__name__)
 
@@ -207,12 +207,15 @@ class ZohoVoiceProvider(Provider):
         with HTTP 200 or a 4xx; 401, 429 and 5xx keep their generic meaning."""
         if reply.status == 429 or reply.status >= 500:
             return None
-        if not reply.content[:64].lstrip().startswith(b"{"):
+        if reply.decoded:
+            body = reply.data
+        elif not reply.content[:64].lstrip().startswith(b"{"):
             return None
-        try:
-            body = json.loads(reply.content)
-        except ValueError:
-            return None
+        else:
+            try:
+                body = decode_json(reply.content)
+            except ValueError:
+                return None
         if not isinstance(body, dict) or first_text(body, "status").upper() not in (
             "ERROR",
             "FAILURE",

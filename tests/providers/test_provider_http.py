@@ -165,6 +165,26 @@ async def test_malformed_json_is_bad_response(body: str) -> None:
     await http.aclose()
 
 
+@pytest.mark.parametrize("body", [b'{"a": "\xff\xfe"}', b"[1, 2", b"nul"])
+async def test_parsed_call_with_malformed_body_is_bad_response(body: bytes) -> None:
+    server = FakeServer({("POST", "/x"): httpx.Response(200, content=body)})
+    http = session(server)
+    with pytest.raises(BadResponse, match="unreadable answer to the send"):
+        await http.request("POST", URL, idempotent=False, what="the send", parse_json=True)
+    await http.aclose()
+
+
+async def test_json_the_fast_decoder_refuses_is_still_read() -> None:
+    body = b'{"id": 123456789012345678901234567890, "score": NaN}'
+    server = FakeServer({("GET", "/x"): httpx.Response(200, content=body)})
+    http = session(server)
+    reply = await http.request("GET", URL, idempotent=True, what="the list", parse_json=True)
+    assert reply.decoded
+    assert reply.data["id"] == 123456789012345678901234567890
+    assert http.json(reply, "the list") is reply.data
+    await http.aclose()
+
+
 async def test_empty_body_is_none() -> None:
     server = FakeServer({("PUT", "/x"): httpx.Response(204)})
     http = session(server)
