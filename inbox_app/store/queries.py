@@ -269,6 +269,19 @@ def threads_needing_messages(
     ]
 
 
+def keys_needing_messages(conn: sqlite3.Connection, account: str, keys: list[str]) -> set[str]:
+    """Which of these threads need their messages fetched (as `threads_needing_messages`
+    decides): asked of each thread-list page as it is stored."""
+    return {
+        key
+        for (key,) in conn.execute(
+            "SELECT key FROM threads WHERE account = ? AND messages_fingerprint IS NOT"
+            " fingerprint AND key IN (SELECT value FROM json_each(?))",
+            (account, json.dumps(keys)),
+        )
+    }
+
+
 # --- messages ---------------------------------------------------------------------------
 
 

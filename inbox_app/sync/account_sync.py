@@ -1,16 +1,17 @@
-"""One account's sync pass: channels and counts first, then thread lists, then messages
-only for threads whose list row changed, then (where the vendor has one) the schedule
-of messages waiting to go out, one request, mirrored whole, on passes where anything
-changed and on full walks. Everything lands in the
-store through the single writer; what changed is reported as a ChangeSet through a
-plain callback."""
+"""One account's sync pass: channels and counts first, then the thread lists, and the
+messages of every thread whose list row changed fetched as soon as its page is stored
+(not after the last list page: on a cold sync the walks and the downloads overlap), then
+a sweep for threads still needing messages, then (where the vendor has one) the
+schedule of messages waiting to go out, one request, mirrored whole, on passes where
+anything changed and on full walks. Everything lands in the store through the single
+writer; what changed is reported as a ChangeSet through a plain callback."""
 
 from __future__ import annotations
 
 import asyncio
 import logging
 import sqlite3
-from collections.abc import Callable, Coroutine, Iterable
+from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from functools import partial
 from typing import Any
@@ -85,24 +86,18 @@ class AccountSync:
         if refresh_reference:
             await self._refresh_reference()
 
-        failed: list[Channel] = []
-        for index, channel in enumerate(channels):
-            self._progress("threads", index, len(channels))
-            unchanged_counts = self._known_channels.get(channel.key) == channel
-            try:
-                changes.threads |= await self._walk_threads(
-                    channel, stop_early=unchanged_counts and not full_walk
-                )
-            except (AuthError, NotSupported):
-                raise
-            except ProviderError:
-                failed.append(channel)
-        for channel in failed:
-            # Once more, after the other channels: a passing fault rarely strikes twice.
-            changes.threads |= await self._walk_threads(channel, stop_early=False)
-        self._known_channels = {c.key: c for c in channels}
+        fetch = _MessageFetch(self)
+        handed: asyncio.Queue[list[Thread] | None] = asyncio.Queue()
 
-        changes.messages |= await self._fetch_messages()
+        async def walk_all() -> None:
+            try:
+                changes.threads |= await self._walk_channels(channels, full_walk, handed)
+            finally:
+                handed.put_nowait(None)
+
+        await _gather_all([walk_all(), fetch.follow(handed)])
+        self._known_channels = {c.key: c for c in channels}
+        changes.messages |= await fetch.sweep()
         if Capability.SCHEDULE in self.provider.capabilities and (
             full_walk or changes.threads or changes.messages
         ):
@@ -126,14 +121,50 @@ class AccountSync:
     async def record_error(self, error: str) -> None:
         await self.writer.run(lambda c: writes.record_sync_error(c, self.name, "all", error))
 
-    async def _walk_threads(self, channel: Channel, *, stop_early: bool) -> set[str]:
+    async def _walk_channels(
+        self,
+        channels: list[Channel],
+        full_walk: bool,
+        handed: asyncio.Queue[list[Thread] | None],
+    ) -> set[str]:
+        changed: set[str] = set()
+        failed: list[Channel] = []
+        for index, channel in enumerate(channels):
+            self._progress("threads", index, len(channels))
+            unchanged_counts = self._known_channels.get(channel.key) == channel
+            try:
+                changed |= await self._walk_threads(
+                    channel, handed, stop_early=unchanged_counts and not full_walk
+                )
+            except (AuthError, NotSupported):
+                raise
+            except ProviderError:
+                failed.append(channel)
+        for channel in failed:
+            # Once more, after the other channels: a passing fault rarely strikes twice.
+            changed |= await self._walk_threads(channel, handed, stop_early=False)
+        return changed
+
+    async def _walk_threads(
+        self,
+        channel: Channel,
+        handed: asyncio.Queue[list[Thread] | None],
+        *,
+        stop_early: bool,
+    ) -> set[str]:
+        """Store the channel's list pages, handing over each page's threads that need
+        their messages fetched."""
         name = self.name
         changed: set[str] = set()
         seen: set[str] = set()
         complete = True
         async for page in self.provider.thread_pages(channel):
             seen.update(t.key for t in page)
-            page_changes = await self.writer.run(partial(_store_page, account=name, threads=page))
+            page_changes, needing = await self.writer.run(
+                partial(_store_page, account=name, threads=page)
+            )
+            if needing:
+                handed.put_nowait([t for t in page if t.key in needing])
             changed |= page_changes
             if stop_early and not page_changes:
                 complete = False
@@ -142,66 +173,6 @@ class AccountSync:
             changed |= await self.writer.run(
                 lambda c: writes.close_missing_threads(c, name, channel.key, seen)
             )
-        return changed
-
-    async def _fetch_messages(self) -> set[str]:
-        """Messages of every thread whose list row changed. A thread whose fetch fails
-        for a passing reason (5xx, 429, a bad page, a dropped connection) does not stop
-        the others: it is tried once more at the end, and if it still fails the pass
-        raises that error with everything else already stored; the thread keeps its
-        stale fingerprint, so the next pass fetches it again."""
-        name = self.name
-        pending: list[Thread] = []
-        gate = asyncio.Semaphore(self.tuning.message_fetch_concurrency)
-        write_turn = asyncio.Lock()
-        fetched: list[tuple[Thread, list[Message]]] = []
-        changed: set[str] = set()
-        failed: list[tuple[Thread, ProviderError]] = []
-        done = 0
-
-        async def fetch(thread: Thread) -> None:
-            nonlocal done
-            try:
-                async with gate:
-                    messages = await self.provider.list_messages(thread)
-            except (AuthError, NotSupported):
-                raise
-            except ProviderError as exc:
-                failed.append((thread, exc))
-                return
-            fetched.append((thread, messages))
-            # Whoever gets the turn writes everything fetched meanwhile in one
-            # transaction; a later turn that finds nothing left knows its thread is in.
-            async with write_turn:
-                if not fetched:
-                    return
-                batch = fetched.copy()
-                fetched.clear()
-                counts = await self.writer.run(partial(_store_messages, account=name, batch=batch))
-            changed.update(key for key, count in counts.items() if count)
-            done += len(batch)
-            self._progress("messages", done, len(pending))
-
-        # The store hands out the threads to fetch a page at a time, newest first; the
-        # fetched ones drop out of the next page, those that failed are skipped.
-        tried: set[str] = set()
-        per_page = self.tuning.message_threads_page
-        while True:
-            page = await self.writer.run(
-                lambda c: queries.threads_needing_messages(c, name, per_page)
-            )
-            new = [t for t in page if t.key not in tried]
-            if not new:
-                break
-            tried.update(t.key for t in new)
-            pending += new
-            await _gather_all(fetch(t) for t in new)
-        if failed:
-            log.info("account %r: retrying %d thread(s) at the end", name, len(failed))
-            retry, failed = failed, []
-            await _gather_all(fetch(thread) for thread, _ in retry)
-            if failed:
-                raise failed[0][1]
         return changed
 
     async def _refresh_reference(self) -> None:
@@ -220,6 +191,97 @@ class AccountSync:
             self._on_progress(Progress(self.name, step, done, total))
 
 
+class _MessageFetch:
+    """Messages of every thread whose list row changed. A thread whose fetch fails for a
+    passing reason (5xx, 429, a bad page, a dropped connection) does not stop the
+    others: it is tried once more at the end, and if it still fails the pass raises that
+    error with everything else already stored; the thread keeps its stale fingerprint,
+    so the next pass fetches it again."""
+
+    def __init__(self, sync: AccountSync) -> None:
+        self._sync = sync
+        self._gate = asyncio.Semaphore(sync.tuning.message_fetch_concurrency)
+        self._write_turn = asyncio.Lock()
+        self._fetched: list[tuple[Thread, list[Message]]] = []
+        self._failed: list[tuple[Thread, ProviderError]] = []
+        self._tried: dict[str, str] = {}
+        """Fingerprint each thread was fetched for: a thread whose list row changes
+        again later in the pass (listed in two inboxes, or a reply arriving) is fetched
+        again, one that failed is not."""
+        self._wanted = 0
+        self._done = 0
+        self.changed: set[str] = set()
+
+    async def follow(self, handed: asyncio.Queue[list[Thread] | None]) -> None:
+        """Fetch the threads the walks hand over as they come, until they say they are
+        done (None) and every fetch started has ended."""
+
+        async def handed_threads() -> AsyncIterator[Thread]:
+            while (threads := await handed.get()) is not None:
+                for thread in threads:
+                    yield thread
+
+        await _gather_all(self._fetch(t) async for t in self._untried(handed_threads()))
+
+    async def sweep(self) -> set[str]:
+        """What the walks did not hand over (a thread whose fetch failed on an earlier
+        pass, or whose page was not walked), then the failed ones once more. The store
+        hands them out a page at a time, newest first; the fetched ones drop out of the
+        next page, those that failed are skipped."""
+        sync = self._sync
+        per_page = sync.tuning.message_threads_page
+        while True:
+            page = await sync.writer.run(
+                lambda c: queries.threads_needing_messages(c, sync.name, per_page)
+            )
+            new = [t for t in page if self._tried.get(t.key) != t.fingerprint]
+            if not new:
+                break
+            await _gather_all(self._fetch(t) async for t in self._untried(_aiter(new)))
+        if self._failed:
+            log.info("account %r: retrying %d thread(s) at the end", sync.name, len(self._failed))
+            retry, self._failed = self._failed, []
+            await _gather_all(self._fetch(thread) for thread, _ in retry)
+            if self._failed:
+                raise self._failed[0][1]
+        return self.changed
+
+    async def _untried(self, threads: AsyncIterator[Thread]) -> AsyncIterator[Thread]:
+        async for thread in threads:
+            if self._tried.get(thread.key) != thread.fingerprint:
+                self._tried[thread.key] = thread.fingerprint
+                self._wanted += 1
+                yield thread
+
+    async def _fetch(self, thread: Thread) -> None:
+        sync = self._sync
+        try:
+            async with self._gate:
+                messages = await sync.provider.list_messages(thread)
+        except (AuthError, NotSupported):
+            raise
+        except ProviderError as exc:
+            self._failed.append((thread, exc))
+            return
+        self._fetched.append((thread, messages))
+        # Whoever gets the turn writes everything fetched meanwhile in one
+        # transaction; a later turn that finds nothing left knows its thread is in.
+        async with self._write_turn:
+            if not self._fetched:
+                return
+            batch = self._fetched.copy()
+            self._fetched.clear()
+            counts = await sync.writer.run(partial(_store_messages, account=sync.name, batch=batch))
+        self.changed.update(key for key, count in counts.items() if count)
+        self._done += len(batch)
+        sync._progress("messages", self._done, self._wanted)
+
+
+async def _aiter(items: Iterable[Thread]) -> AsyncIterator[Thread]:
+    for item in items:
+        yield item
+
+
 def _store_messages(
     conn: sqlite3.Connection, account: str, batch: list[tuple[Thread, list[Message]]]
 ) -> dict[str, int]:
@@ -231,12 +293,15 @@ def _store_messages(
     return counts
 
 
-def _store_page(conn: sqlite3.Connection, account: str, threads: list[Thread]) -> set[str]:
+def _store_page(
+    conn: sqlite3.Connection, account: str, threads: list[Thread]
+) -> tuple[set[str], set[str]]:
     """Upsert a thread-list page, then re-assert on the threads it rewrote the effects of
-    intents still under way (the vendor's list cannot show them yet)."""
+    intents still under way (the vendor's list cannot show them yet). Returns the keys
+    changed and the keys whose messages need fetching."""
     changed = writes.upsert_threads(conn, account, threads)
     effects.reapply_open(conn, account, changed)
-    return changed
+    return changed, queries.keys_needing_messages(conn, account, [t.key for t in threads])
 
 
 _TASKS_PER_TURN = 50
@@ -244,15 +309,31 @@ _TASKS_PER_TURN = 50
 (each a Qt timer under qasync) held the window's loop for some 200 ms."""
 
 
-async def _gather_all(coros: Iterable[Coroutine[Any, Any, None]]) -> None:
-    """Run every coroutine; if one fails, cancel the rest and raise the first error
-    itself (not an ExceptionGroup), so a pass never leaves orphan requests behind and
-    the caller can still tell an auth failure from a network one by its type."""
+async def _gather_all(
+    coros: Iterable[Coroutine[Any, Any, None]] | AsyncIterator[Coroutine[Any, Any, None]],
+) -> None:
+    """Run every coroutine (those of an async iterator as it yields them); if one fails,
+    cancel the rest and raise the first error itself (not an ExceptionGroup), so a pass
+    never leaves orphan requests behind and the caller can still tell an auth failure
+    from a network one by its type."""
     try:
         async with asyncio.TaskGroup() as group:
-            for started, coro in enumerate(coros, 1):
+            started = 0
+            async for coro in _as_async(coros):
                 group.create_task(coro)
+                started += 1
                 if started % _TASKS_PER_TURN == 0:
                     await asyncio.sleep(0)
     except ExceptionGroup as group_error:
         raise group_error.exceptions[0] from None
+
+
+async def _as_async(
+    items: Iterable[Coroutine[Any, Any, None]] | AsyncIterator[Coroutine[Any, Any, None]],
+) -> AsyncIterator[Coroutine[Any, Any, None]]:
+    if isinstance(items, AsyncIterator):
+        async for item in items:
+            yield item
+    else:
+        for item in items:
+            yield item

@@ -4,6 +4,7 @@ payloads (not our simulator): it must complete and store what those payloads say
 from __future__ import annotations
 
 import json
+from collections.abc import Callable
 from pathlib import Path
 
 import httpx
@@ -20,6 +21,8 @@ from inbox_app.sync.engine import SyncEngine
 from tests.providers import docs_payloads as docs
 from tests.providers.provider_helpers import FakeServer, livevox_account, zoho_account
 
+Handler = Callable[[httpx.Request], httpx.Response]
+
 SMS_CHANNEL = {
     "channel": "SMS",
     "channelId": "94874",
@@ -30,13 +33,28 @@ SMS_CHANNEL = {
 }
 
 
-def first_page_only(payload: str, empty: str, param: str) -> object:
+def first_page_only(payload: str, empty: str, param: str) -> Handler:
     def handler(request: httpx.Request) -> httpx.Response:
         page = request.url.params.get(param, "1")
         body = payload if page in ("", "0", "1") else empty
         return httpx.Response(
             200, content=body.encode(), headers={"Content-Type": "application/json"}
         )
+
+    return handler
+
+
+HISTORY_THREAD = "56061444434"
+
+
+def history_of_one_thread() -> Handler:
+    """The documents' history example is one thread's; the other threads have none."""
+    first_page = first_page_only(docs.LV_HISTORY, "[]", "pagination")
+
+    def handler(request: httpx.Request) -> httpx.Response:
+        if request.url.params.get("threadId") == HISTORY_THREAD:
+            return first_page(request)
+        return httpx.Response(200, content=b"[]", headers={"Content-Type": "application/json"})
 
     return handler
 
@@ -52,8 +70,8 @@ def livevox_server() -> FakeServer:
             ("GET", "/sms/agent/thread/details"): first_page_only(
                 docs.LV_THREADS, "[]", "pagination"
             ),
-            ("GET", "/sms/agent/messages"): first_page_only(docs.LV_HISTORY, "[]", "pagination"),
-            ("GET", "/sms/agent/messages/"): first_page_only(docs.LV_HISTORY, "[]", "pagination"),
+            ("GET", "/sms/agent/messages"): history_of_one_thread(),
+            ("GET", "/sms/agent/messages/"): history_of_one_thread(),
         }
     )
 
@@ -102,7 +120,7 @@ async def test_sync_completes_on_the_documents_examples(tmp_path: Path) -> None:
     conn = open_reader(tmp_path / "inbox.sqlite3")
     lv_threads = {t.key for t in queries.list_threads(conn, "Acme LiveVox")}
     assert lv_threads == {"56061444434", "56047165976", "56047127816"}
-    history = queries.list_messages(conn, "Acme LiveVox", "56061444434")
+    history = queries.list_messages(conn, "Acme LiveVox", HISTORY_THREAD)
     assert [m.id for m in history][-1] == "56061451356"
     assert {m.direction.value for m in history} == {"in", "out"}
     assert history[0].at.year == 2022
