@@ -65,7 +65,7 @@ from inbox_app.core.models import (
     Thread,
 )
 from inbox_app.providers import livevox_parse as parse
-from inbox_app.providers.base import Provider
+from inbox_app.providers.base import Provider, parse_history
 from inbox_app.providers.errors import (
     AuthError,
     BadResponse,
@@ -343,16 +343,11 @@ class LiveVoxProvider(Provider):
             if not rows or rows == previous:
                 break
             collected.extend(rows)
-            times = parse.page_times(rows)
-            if since is not None and times and min(times) < since:
+            if since is not None and (times := parse.page_times(rows)) and min(times) < since:
                 break
             previous = rows
             page += 1
-        # A whole history is parsed in a worker thread: the event loop is also the
-        # window's, and must not stall a frame per thread synced.
-        return await asyncio.to_thread(
-            parse.parse_history, collected, thread.key, thread.last_message_at
-        )
+        return await parse_history(parse.parse_history, collected, thread)
 
     async def list_templates(self) -> list[Template]:
         what = "the template list"

@@ -70,7 +70,7 @@ from inbox_app.core.models import (
     Thread,
 )
 from inbox_app.providers import zoho_parse as parse
-from inbox_app.providers.base import Provider
+from inbox_app.providers.base import Provider, parse_history
 from inbox_app.providers.errors import (
     AuthError,
     BadResponse,
@@ -372,13 +372,11 @@ class ZohoVoiceProvider(Provider):
                 # number of ours; keep those of this (sender-less) conversation.
                 rows = [r for r in rows if not parse.our_number(r)]
             collected.extend(rows)
-            times = [t for t in (parse.row_time(r) for r in rows) if t is not None]
-            if since is not None and times and min(times) < since:
-                break
-        # Parsed in a worker thread: the event loop is also the window's (see livevox.py).
-        messages = await asyncio.to_thread(
-            parse.parse_logs, collected, thread.key, thread.last_message_at
-        )
+            if since is not None:
+                times = [t for t in (parse.row_time(r) for r in rows) if t is not None]
+                if times and min(times) < since:
+                    break
+        messages = await parse_history(parse.parse_logs, collected, thread)
         messages.reverse()
         messages.sort(key=lambda m: m.at)
         return messages
