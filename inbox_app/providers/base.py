@@ -25,21 +25,16 @@ from inbox_app.core.models import (
 )
 from inbox_app.providers.errors import NotSupported, ProviderError
 
-_INLINE_ROWS = 50
-"""Vendor rows parsed on the event loop at most (about 30 µs each): fewer are parsed in
-less time than a handoff to a worker thread takes, and on a cold sync most histories are
-that short."""
-
 
 async def parse_history(
     parse: Callable[[list[dict[str, Any]], str, datetime | None], list[Message]],
     rows: list[dict[str, Any]],
     thread: Thread,
 ) -> list[Message]:
-    """A thread's history parsed from its vendor rows; a long one in a worker thread, as
-    the event loop is also the window's and must not stall a frame per thread synced."""
-    if len(rows) <= _INLINE_ROWS:
-        return parse(rows, thread.key, thread.last_message_at)
+    """A thread's history parsed from its vendor rows in a worker thread: the event loop
+    is also the window's, and must not stall a frame per thread synced. Short ones too:
+    several fetches finish in one turn of the loop, and parsing each in place made the
+    window's worst stalls during a cold sync longer."""
     return await asyncio.to_thread(parse, rows, thread.key, thread.last_message_at)
 
 
