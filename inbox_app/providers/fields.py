@@ -15,6 +15,8 @@ from inbox_app.core.models import Direction
 
 def text(value: object) -> str:
     """A field as text: numbers without a trailing '.0', None/containers as ''."""
+    if type(value) is str:  # nearly every field, so tested first: parsing is per message
+        return value.strip()
     if value is None or isinstance(value, bool | dict | list):
         return ""
     if isinstance(value, float) and value.is_integer():
@@ -25,9 +27,9 @@ def text(value: object) -> str:
 def first_text(row: Mapping[str, Any], *keys: str) -> str:
     """The first non-empty of several spellings of a field."""
     for key in keys:
-        value = text(row.get(key))
-        if value:
-            return value
+        value = row.get(key)
+        if value is not None and (found := text(value)):
+            return found
     return ""
 
 
