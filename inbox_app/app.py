@@ -157,9 +157,6 @@ async def _run_window(
             "Agent Inbox cannot open its cache", str(exc), f"Cache file: {profile.db_path}"
         )
         return 2
-    except ProviderError as exc:
-        await _tell("Agent Inbox cannot start", str(exc), f"Config file: {profile.config_path}")
-        return 2
     supervisor = options_supervisor or profile.settings.supervisor
     window: MainWindow | ReviewWindow = (
         ReviewWindow(profile.db_path, bridge) if supervisor else MainWindow(service, bridge)
@@ -192,6 +189,18 @@ async def _run_window(
     closed = asyncio.Event()
     window.closed.connect(closed.set)
     window.show()
+    try:
+        # The sync engine (and the network stack it imports) is built once the loop has
+        # had a turn to paint the window, so the cache is on screen first; an account
+        # that cannot be set up (a malformed key, say) still stops the start.
+        await asyncio.sleep(0)
+        service.build_engine()
+    except ProviderError as exc:
+        window.hide()
+        await window.aclose()
+        await service.aclose()
+        await _tell("Agent Inbox cannot start", str(exc), f"Config file: {profile.config_path}")
+        return 2
     runner.start()
     try:
         await closed.wait()

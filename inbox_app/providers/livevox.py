@@ -54,7 +54,6 @@ import httpx
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import (
     Agent,
-    Capability,
     Channel,
     Message,
     ProviderKind,
@@ -66,6 +65,7 @@ from inbox_app.core.models import (
 )
 from inbox_app.providers import livevox_parse as parse
 from inbox_app.providers.base import Provider, parse_history
+from inbox_app.providers.capabilities import CAPABILITIES
 from inbox_app.providers.errors import (
     AuthError,
     BadResponse,
@@ -88,7 +88,7 @@ _SESSION_DEAD = re.compile(
 
 class LiveVoxProvider(Provider):
     kind = ProviderKind.LIVEVOX
-    capabilities = frozenset(Capability) - {Capability.SCHEDULE}
+    capabilities = CAPABILITIES[ProviderKind.LIVEVOX]
 
     def __init__(
         self,

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from typing import assert_never
-
-import httpx
+from typing import TYPE_CHECKING, assert_never
 
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import ProviderKind
 from inbox_app.providers.base import Provider
-from inbox_app.providers.http import RetryPolicy
-from inbox_app.providers.livevox import LiveVoxProvider
-from inbox_app.providers.voximplant import VoximplantProvider
-from inbox_app.providers.zoho import ZohoVoiceProvider
-from inbox_app.providers.zoom import ZoomContactCenterProvider
+
+if TYPE_CHECKING:
+    import httpx
+
+    from inbox_app.providers.http import RetryPolicy
 
 
 def create_provider(
@@ -26,13 +24,24 @@ def create_provider(
     """A provider for `account`; `transport` lets tests and the demo route requests to
     an in-process server (httpx.MockTransport, httpx.ASGITransport), `retry` lets them
     skip real backoff sleeps."""
+    # Each vendor's module is imported when an account of that vendor is first built:
+    # together they pull in httpx, phonenumbers, JWT and cryptography, which the window
+    # does not need before its first paint, and a LiveVox-only desk never needs JWT.
     if account.provider is ProviderKind.LIVEVOX:
+        from inbox_app.providers.livevox import LiveVoxProvider
+
         return LiveVoxProvider(account, transport=transport, timeout=timeout, retry=retry)
     if account.provider is ProviderKind.ZOHO:
+        from inbox_app.providers.zoho import ZohoVoiceProvider
+
         return ZohoVoiceProvider(account, transport=transport, timeout=timeout, retry=retry)
     if account.provider is ProviderKind.VOXIMPLANT:
+        from inbox_app.providers.voximplant import VoximplantProvider
+
         return VoximplantProvider(account, transport=transport, timeout=timeout, retry=retry)
     if account.provider is ProviderKind.ZOOM:
+        from inbox_app.providers.zoom import ZoomContactCenterProvider
+
         return ZoomContactCenterProvider(
             account, transport=transport, timeout=timeout, retry=retry
         )

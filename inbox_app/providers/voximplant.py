@@ -54,7 +54,6 @@ import httpx
 
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import (
-    Capability,
     Channel,
     Direction,
     Message,
@@ -66,6 +65,7 @@ from inbox_app.core.models import (
 from inbox_app.core.phone import display_number, normalize_number
 from inbox_app.providers import voximplant_parse as parse
 from inbox_app.providers.base import Provider
+from inbox_app.providers.capabilities import CAPABILITIES
 from inbox_app.providers.errors import (
     AuthError,
     BadResponse,
@@ -98,7 +98,7 @@ _DECODE_OFF_LOOP_BYTES = 64 * 1024
 
 class VoximplantProvider(Provider):
     kind = ProviderKind.VOXIMPLANT
-    capabilities = frozenset({Capability.SEND})
+    capabilities = CAPABILITIES[ProviderKind.VOXIMPLANT]
 
     def __init__(
         self,

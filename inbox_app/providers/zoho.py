@@ -60,7 +60,6 @@ import httpx
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import (
     Attachment,
-    Capability,
     Channel,
     Direction,
     Message,
@@ -71,6 +70,7 @@ from inbox_app.core.models import (
 )
 from inbox_app.providers import zoho_parse as parse
 from inbox_app.providers.base import Provider, parse_history
+from inbox_app.providers.capabilities import CAPABILITIES
 from inbox_app.providers.errors import (
     AuthError,
     BadResponse,
@@ -105,7 +105,7 @@ _OAUTH_ERRORS = {
 
 class ZohoVoiceProvider(Provider):
     kind = ProviderKind.ZOHO
-    capabilities = frozenset({Capability.SEND, Capability.SCHEDULE})
+    capabilities = CAPABILITIES[ProviderKind.ZOHO]
 
     def __init__(
         self,

@@ -7,8 +7,9 @@ transaction queues an outbox row and applies its optimistic effect (see
 
 An impossible action raises `IntentRefused` with a sentence for the agent and writes
 nothing. What a vendor can do is read from the account's stored provider kind and the
-provider classes' own `capabilities`, so the store alone decides and the window needs no
-live provider to queue an action (it still greys out what the provider cannot do).
+vendors' capability table (`providers.capabilities`, which the clients share), so the
+store alone decides and the window needs no live provider to queue an action (it still
+greys out what the provider cannot do).
 """
 
 from __future__ import annotations
@@ -20,9 +21,7 @@ from datetime import datetime
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from inbox_app.core.models import Capability, ProviderKind, ThreadStatus
-from inbox_app.providers.livevox import LiveVoxProvider
-from inbox_app.providers.voximplant import VoximplantProvider
-from inbox_app.providers.zoho import ZohoVoiceProvider
+from inbox_app.providers.capabilities import CAPABILITIES
 from inbox_app.store import effects, outbox, queries, writes
 from inbox_app.store.codec import from_ms, now_ms, to_ms
 from inbox_app.store.effects import Change, IntentKind, IntentRefused
@@ -45,11 +44,6 @@ __all__ = [
     "transfer",
 ]
 
-_CAPABILITIES: Mapping[ProviderKind, frozenset[Capability]] = {
-    ProviderKind.LIVEVOX: LiveVoxProvider.capabilities,
-    ProviderKind.ZOHO: ZohoVoiceProvider.capabilities,
-    ProviderKind.VOXIMPLANT: VoximplantProvider.capabilities,
-}
 _VENDOR_NAMES: Mapping[ProviderKind, str] = {
     ProviderKind.LIVEVOX: "LiveVox",
     ProviderKind.ZOHO: "Zoho Voice",
@@ -60,7 +54,7 @@ _VENDOR_NAMES: Mapping[ProviderKind, str] = {
 
 def capabilities(kind: ProviderKind) -> frozenset[Capability]:
     """What the app can do at a vendor; a vendor without a client here can do nothing."""
-    return _CAPABILITIES.get(kind, frozenset())
+    return CAPABILITIES.get(kind, frozenset())
 
 
 def send_message(

@@ -10,6 +10,7 @@ import sqlite3
 from collections.abc import Callable, Sequence
 from functools import partial
 from pathlib import Path
+from typing import TYPE_CHECKING, Any
 
 from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import Agent, Attachment, TermCode, Thread
@@ -18,11 +19,13 @@ from inbox_app.providers.errors import ProviderError
 from inbox_app.providers.registry import create_provider
 from inbox_app.store import queries, writes
 from inbox_app.store.writer import Writer
-from inbox_app.sync.account_sync import ProgressCallback, SyncTuning
 from inbox_app.sync.changes import ChangeSet
 from inbox_app.sync.downloads import safe_file_name, save_bytes
-from inbox_app.sync.engine import ChangeCallback, ProviderFactory, StatusCallback, SyncEngine
 from inbox_app.sync.previews import PREVIEW_LIMIT, PreviewCache
+
+if TYPE_CHECKING:
+    from inbox_app.sync.account_sync import ProgressCallback, SyncTuning
+    from inbox_app.sync.engine import ChangeCallback, ProviderFactory, StatusCallback, SyncEngine
 
 Intent = Callable[[sqlite3.Connection], int]
 """One of `sync.intents`' functions bound to its arguments: queues an outbox row."""
@@ -48,27 +51,43 @@ class InboxService:
         self.db_path = db_path
         self.writer = Writer(db_path)
         self.previews = PreviewCache(db_path.with_name(db_path.stem + "-previews"))
-        self._new_engine = partial(
-            SyncEngine,
-            writer=self.writer,
-            provider_factory=provider_factory,
-            on_change=on_change,
-            on_status=on_status,
-            on_progress=on_progress,
-            tuning=tuning,
-        )
-        try:
-            self.engine = self._new_engine(accounts)
-        except BaseException:
-            self.writer.close()
-            raise
+        self._engine_options: dict[str, Any] = {
+            "provider_factory": provider_factory,
+            "on_change": on_change,
+            "on_status": on_status,
+            "on_progress": on_progress,
+            "tuning": tuning,
+        }
+        self.accounts = list(accounts)
+        self._engine: SyncEngine | None = None
+
+    @property
+    def engine(self) -> SyncEngine:
+        """The engine and its providers, built on first use: the window paints from the
+        store before anything needs the network stack (importing it took a third of a
+        cold start). Raises ProviderError if an account cannot be set up."""
+        if self._engine is None:
+            self._engine = self._new_engine(self.accounts)
+        return self._engine
+
+    def build_engine(self) -> None:
+        """Build the engine now rather than at first use; raises ProviderError if an
+        account cannot be set up."""
+        _ = self.engine
+
+    def _new_engine(self, accounts: Sequence[AccountConfig]) -> SyncEngine:
+        from inbox_app.sync.engine import SyncEngine  # with the sync stack, after the paint
+
+        return SyncEngine(accounts, self.writer, **self._engine_options)
 
     async def replace_accounts(self, accounts: Sequence[AccountConfig]) -> set[str]:
         """The settings changed: a fresh engine for `accounts` (the caller restarts `run`).
         Accounts no longer configured leave the cache; returns their names."""
-        old, self.engine = self.engine, self._new_engine(accounts)
-        await old.aclose()
-        gone = set(old.statuses) - {a.name for a in accounts}
+        old, self._engine = self._engine, self._new_engine(accounts)
+        gone = {a.name for a in self.accounts} - {a.name for a in accounts}
+        self.accounts = list(accounts)
+        if old is not None:
+            await old.aclose()
         for name in gone:
             await self.writer.run(partial(writes.forget_account, account=name))
         return gone
@@ -139,7 +158,8 @@ class InboxService:
         return data
 
     async def aclose(self) -> None:
-        await self.engine.aclose()
+        if self._engine is not None:
+            await self._engine.aclose()
         await asyncio.to_thread(self.writer.close)
 
     async def _thread(self, account: str, thread_key: str) -> Thread:

@@ -218,7 +218,7 @@ class MainWindow(QMainWindow):
             return
         if self.search.text().strip():
             self.empty_hint.setText("No conversation matches this search.")
-        elif not self.service.engine.statuses:
+        elif not self.service.accounts:
             self.empty_hint.setText("No accounts yet. Add one under File → Settings… (Ctrl+,).")
         elif not self._statuses or any(
             s.phase is SyncPhase.SYNCING and s.last_synced is None for s in self._statuses.values()

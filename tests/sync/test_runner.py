@@ -67,12 +67,20 @@ async def test_restart_swaps_accounts_and_forgets_removed_ones(
         await service.aclose()
 
 
-def test_a_service_that_cannot_be_set_up_closes_its_writer(tmp_path: Path) -> None:
+async def test_an_account_that_cannot_be_set_up_stops_the_engine_not_the_cache(
+    tmp_path: Path,
+) -> None:
+    """The engine is built after the window's first paint: the cache opens, building the
+    engine raises the reason, and closing the service closes its writer."""
+
     def writers() -> int:
         return sum(t.name == "store-writer" for t in threading.enumerate())
 
     account = AccountConfig("unsupported", ProviderKind.LIVEVOX, "http://127.0.0.1:9")
     before = writers()
-    with pytest.raises(NotSupported):
-        InboxService([account], tmp_path / "inbox.sqlite3", provider_factory=factory)
+    service = InboxService([account], tmp_path / "inbox.sqlite3", provider_factory=factory)
+    assert writers() == before + 1
+    with pytest.raises(NotSupported, match="not supported by this version"):
+        service.build_engine()
+    await service.aclose()
     assert writers() == before
