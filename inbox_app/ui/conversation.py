@@ -133,7 +133,11 @@ class ConversationPane(QWidget):
         """Show pictures as thumbnails from `thumbnails` (repainting as they arrive)."""
         self.delegate.thumbnails = thumbnails
         self.delegate.clear_cache()
-        thumbnails.changed.connect(self.transcript.viewport().update)
+        viewport = self.transcript.viewport()
+        # Through a Python function: connecting the overloaded C++ `update` straight to a
+        # signal made PySide6 load its signature machinery, a tenth of a second of
+        # every start, before the first paint.
+        thumbnails.changed.connect(lambda: viewport.update())
 
     def show_thread(self, thread: ThreadRow | None) -> None:
         self.header.show_thread(thread)
