@@ -194,7 +194,7 @@ async def _run_window(
         # had a turn to paint the window, so the cache is on screen first; an account
         # that cannot be set up (a malformed key, say) still stops the start.
         await asyncio.sleep(0)
-        service.build_engine()
+        await service.start_engine()
     except ProviderError as exc:
         window.hide()
         await window.aclose()

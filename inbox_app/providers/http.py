@@ -183,7 +183,7 @@ class HttpSession:
     def __post_init__(self) -> None:
         self._client = httpx.AsyncClient(
             transport=self.transport,
-            verify=_tls_context(),
+            verify=tls_context(),
             timeout=self.timeout,
             headers={"Accept": "application/json"},
             follow_redirects=False,
@@ -460,7 +460,7 @@ def _connect_reason(exc: httpx.ConnectError) -> str:
 
 
 @functools.cache
-def _tls_context() -> ssl.SSLContext:
+def tls_context() -> ssl.SSLContext:
     """One verifying TLS context for every account's client: httpx builds a new one per
     client by default, loading the whole CA bundle each time (a tenth of a second or more
     per account, at every start of the window)."""

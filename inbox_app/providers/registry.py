@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 from typing import TYPE_CHECKING, assert_never
 
 from inbox_app.core.accounts import AccountConfig
@@ -12,6 +13,19 @@ if TYPE_CHECKING:
     import httpx
 
     from inbox_app.providers.http import RetryPolicy
+
+
+_MODULES = {
+    ProviderKind.LIVEVOX: "inbox_app.providers.livevox",
+    ProviderKind.ZOHO: "inbox_app.providers.zoho",
+    ProviderKind.VOXIMPLANT: "inbox_app.providers.voximplant",
+    ProviderKind.ZOOM: "inbox_app.providers.zoom",
+}
+
+
+def import_provider_module(kind: ProviderKind) -> None:
+    """Import a vendor's client ahead of `create_provider` (from a worker thread, say)."""
+    importlib.import_module(_MODULES[kind])
 
 
 def create_provider(

@@ -6,6 +6,8 @@ store first, like everything else, so the dialogs read them from there."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
+import importlib
 import sqlite3
 from collections.abc import Callable, Sequence
 from functools import partial
@@ -13,10 +15,10 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from inbox_app.core.accounts import AccountConfig
-from inbox_app.core.models import Agent, Attachment, TermCode, Thread
+from inbox_app.core.models import Agent, Attachment, ProviderKind, TermCode, Thread
 from inbox_app.providers.base import Provider
 from inbox_app.providers.errors import ProviderError
-from inbox_app.providers.registry import create_provider
+from inbox_app.providers.registry import create_provider, import_provider_module
 from inbox_app.store import queries, writes
 from inbox_app.store.writer import Writer
 from inbox_app.sync.changes import ChangeSet
@@ -70,9 +72,13 @@ class InboxService:
             self._engine = self._new_engine(self.accounts)
         return self._engine
 
-    def build_engine(self) -> None:
-        """Build the engine now rather than at first use; raises ProviderError if an
-        account cannot be set up."""
+    async def start_engine(self) -> None:
+        """Build the engine now rather than at first use, importing the network stack in
+        a worker thread first: imported on the loop it froze the window for a few tenths
+        of a second just after it appeared. Raises ProviderError if an account cannot
+        be set up."""
+        if self._engine is None:
+            await asyncio.to_thread(_import_sync_stack, {a.provider for a in self.accounts})
         _ = self.engine
 
     def _new_engine(self, accounts: Sequence[AccountConfig]) -> SyncEngine:
@@ -167,3 +173,21 @@ class InboxService:
         if row is None:
             raise LookupFailed("This thread is no longer in the cache.")
         return row.to_thread()
+
+
+def _import_sync_stack(kinds: set[ProviderKind]) -> None:
+    """The engine's modules, the configured vendors' clients, and the TLS context (its CA
+    bundle is read once): everything building the engine would otherwise do on the loop."""
+    import inbox_app.sync.engine  # noqa: F401
+
+    for kind in kinds:
+        import_provider_module(kind)
+    from inbox_app.providers.http import tls_context
+
+    tls_context()
+    # httpcore and anyio import their async backends at the first connection, a tenth
+    # of a second in the middle of the first sync; their module names are theirs to
+    # change, so a miss only costs that tenth.
+    for backend in ("httpcore._backends.anyio", "anyio._backends._asyncio"):
+        with contextlib.suppress(ImportError):
+            importlib.import_module(backend)

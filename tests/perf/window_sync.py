@@ -47,6 +47,8 @@ async def main(sim: SimProcess, db_path: Path) -> dict[str, object]:
     timer.setTimerType(Qt.TimerType.PreciseTimer)
     timer.setInterval(TICK_MS)
     timer.timeout.connect(tick)
+    # As the app does once the window is up, before its sync starts.
+    await service.start_engine()
     await asyncio.sleep(0.2)
     start = time.perf_counter()
     last = start

@@ -81,6 +81,6 @@ async def test_an_account_that_cannot_be_set_up_stops_the_engine_not_the_cache(
     service = InboxService([account], tmp_path / "inbox.sqlite3", provider_factory=factory)
     assert writers() == before + 1
     with pytest.raises(NotSupported, match="not supported by this version"):
-        service.build_engine()
+        await service.start_engine()
     await service.aclose()
     assert writers() == before
