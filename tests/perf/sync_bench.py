@@ -23,6 +23,8 @@ from inbox_app.sync.changes import SyncPhase
 from inbox_app.sync.engine import SyncEngine
 
 INCREMENTAL_CYCLES = 5
+SYNC_ROUNDS = 3
+"""Cold syncs, each followed by its download replay; the median round is reported."""
 PER_ACCOUNT_CONCURRENCY = 4
 """The same bound the product's HttpSession uses per account."""
 
@@ -145,11 +147,17 @@ def run_window(quick: bool) -> list[dict[str, Any]]:
 
 def run(quick: bool) -> list[dict[str, Any]]:
     lines = []
+    rounds: list[tuple[float, float]] = []
     with simulator(**sim_config(quick)) as sim, tempfile.TemporaryDirectory() as tmp:
-        sync = asyncio.run(_cold_sync(sim, Path(tmp) / "headless.sqlite3"))
-        download = asyncio.run(_download(sim.base_url, sync["requests"]))
+        for n in range(SYNC_ROUNDS):
+            sync = asyncio.run(_cold_sync(sim, Path(tmp) / f"headless-{n}.sqlite3"))
+            download = asyncio.run(_download(sim.base_url, sync["requests"]))
+            rounds.append((sync["seconds"], download))
         window = _window_sync(sim, Path(tmp) / "window.sqlite3")
-    seconds, messages = sync["seconds"], sync["messages"]
+    # The round with the median ratio: each sync is paired with the replay that ran
+    # right after it, so a noisy neighbour on a shared machine skews one round, not all.
+    seconds, download = sorted(rounds, key=lambda r: r[0] / r[1])[len(rounds) // 2]
+    messages = sync["messages"]
     ratio = seconds / download
     lines.append(
         result(
@@ -162,6 +170,7 @@ def run(quick: bool) -> list[dict[str, Any]]:
             requests=len(sync["requests"]),
             threads=sync["threads"],
             messages=messages,
+            rounds=[[round(a, 2), round(b, 2)] for a, b in rounds],
         )
     )
     rate = messages / seconds
