@@ -12,6 +12,7 @@ import httpx
 import pytest
 
 from inbox_app.core.accounts import AccountConfig
+from inbox_app.core.models import ProviderKind
 from inbox_app.demo import simulator_accounts
 from inbox_app.providers.base import Provider
 from inbox_app.providers.registry import create_provider
@@ -206,3 +207,42 @@ async def test_unreachable_vendor_is_offline_not_an_error(
     assert statuses["LiveVox demo"].phase is SyncPhase.OFFLINE
     assert "127.0.0.1" in statuses["LiveVox demo"].error
     await engine.aclose()
+
+
+class RecordingTransport(httpx.AsyncBaseTransport):
+    """Notes the path of every request, in the order they are sent."""
+
+    def __init__(self) -> None:
+        self.inner = httpx.AsyncHTTPTransport()
+        self.paths: list[str] = []
+
+    async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
+        self.paths.append(request.url.path)
+        return await self.inner.handle_async_request(request)
+
+    async def aclose(self) -> None:
+        await self.inner.aclose()
+
+
+async def test_a_cold_pass_fetches_messages_while_it_still_walks_thread_lists(
+    sim: Simulator, running: RunningServer, writer: Writer
+) -> None:
+    transport = RecordingTransport()
+    (account,) = simulator_accounts(running, sim.credentials, [ProviderKind.LIVEVOX])
+    engine = SyncEngine(
+        [account],
+        writer,
+        provider_factory=lambda a: create_provider(a, transport=transport),
+    )
+    statuses = await engine.run_once()
+    await engine.aclose()
+    assert statuses[account.name].phase is SyncPhase.IDLE
+    lists = [n for n, path in enumerate(transport.paths) if path.endswith("/thread/details")]
+    histories = [n for n, path in enumerate(transport.paths) if path.endswith("/messages")]
+    assert len(lists) >= 3 and histories
+    assert histories[0] < lists[-1], "messages waited for the last thread-list page"
+    conn = open_reader(writer.path)
+    try:
+        assert queries.threads_needing_messages(conn, account.name) == []
+    finally:
+        conn.close()
