@@ -331,12 +331,6 @@ async def _gather_all(
                 if started % _TASKS_PER_TURN == 0:
                     await asyncio.sleep(0)
     except ExceptionGroup as group_error:
-        task = asyncio.current_task()
-        if task is not None and task.cancelling():
-            # Cancelled from outside (the app closing) while a child failed: the group
-            # carries the child's error, and raising that instead would turn a shutdown
-            # into an ordinary failed pass, after which the sync loop carries on.
-            raise asyncio.CancelledError from group_error
         raise group_error.exceptions[0] from None
 
 
