@@ -180,11 +180,18 @@ def test_console_entry_point_runs_as_a_process(config_file: Path, tmp_path: Path
     assert "[LiveVox demo] channels…" in result.stderr
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    """A test run started as a background job has Ctrl-C ignored, and its children
+    inherit that; the app under test must get it as it would at a terminal."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+
+
 def test_demo_syncs_live_traffic_until_interrupted() -> None:
     process = subprocess.Popen(
         [sys.executable, "-m", "inbox_app", "sync", "--demo", "--interval", "0.5"],
         stderr=subprocess.PIPE,
         text=True,
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )
     try:
         assert process.stderr is not None
