@@ -89,14 +89,20 @@ class AccountSync:
 
         fetch = _MessageFetch(self)
         handed: asyncio.Queue[list[Thread] | None] = asyncio.Queue()
+        failed: list[Channel] = []
 
         async def walk_all() -> None:
             try:
-                changes.threads |= await self._walk_channels(channels, full_walk, handed)
+                changes.threads |= await self._walk_channels(channels, full_walk, handed, failed)
             finally:
                 handed.put_nowait(None)
 
         await _gather_all([walk_all(), fetch.follow(handed)])
+        for channel in failed:
+            # Once more, after the other channels and the messages they handed over: a
+            # passing fault rarely strikes twice, less so with nothing else in flight (a
+            # LiveVox session dying under concurrent requests is logged in again by each).
+            changes.threads |= await self._walk_threads(channel, None, stop_early=False)
         self._known_channels = {c.key: c for c in channels}
         changes.messages |= await fetch.sweep()
         if Capability.SCHEDULE in self.provider.capabilities and (
@@ -127,9 +133,11 @@ class AccountSync:
         channels: list[Channel],
         full_walk: bool,
         handed: asyncio.Queue[list[Thread] | None],
+        failed: list[Channel],
     ) -> set[str]:
+        """Walk every channel's list; one whose walk fails for a passing reason goes to
+        `failed`, for the caller to walk again once the messages are fetched."""
         changed: set[str] = set()
-        failed: list[Channel] = []
         for index, channel in enumerate(channels):
             self._progress("threads", index, len(channels))
             unchanged_counts = self._known_channels.get(channel.key) == channel
@@ -141,20 +149,17 @@ class AccountSync:
                 raise
             except ProviderError:
                 failed.append(channel)
-        for channel in failed:
-            # Once more, after the other channels: a passing fault rarely strikes twice.
-            changed |= await self._walk_threads(channel, handed, stop_early=False)
         return changed
 
     async def _walk_threads(
         self,
         channel: Channel,
-        handed: asyncio.Queue[list[Thread] | None],
+        handed: asyncio.Queue[list[Thread] | None] | None,
         *,
         stop_early: bool,
     ) -> set[str]:
         """Store the channel's list pages, handing over each page's threads that need
-        their messages fetched."""
+        their messages fetched (with no one to hand them to, the sweep finds them)."""
         name = self.name
         changed: set[str] = set()
         seen: set[str] = set()
@@ -164,7 +169,7 @@ class AccountSync:
             page_changes, needing = await self.writer.run(
                 partial(_store_page, account=name, threads=page)
             )
-            if needing:
+            if needing and handed is not None:
                 handed.put_nowait([t for t in page if t.key in needing])
             changed |= page_changes
             if stop_early and not page_changes:
