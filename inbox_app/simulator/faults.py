@@ -28,6 +28,7 @@ from typing import Any
 
 import httpx
 from starlette.datastructures import Headers
+from starlette.requests import ClientDisconnect
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -57,6 +58,9 @@ class FaultInjector:
         self._counts: Counter[str] = Counter()
         self._released = False
         self._hangs: set[tuple[asyncio.AbstractEventLoop, asyncio.Event]] = set()
+        self.on_request: Callable[[], None] | None = None
+        """Called (on a server thread) as each request arrives, before its fault is drawn:
+        lets a test act at a given request rather than at a wall-clock moment."""
 
     def wrap(self, app: ASGIApp, style: VendorStyle) -> ASGIApp:
         return _FaultLayer(self, app, style)
@@ -69,6 +73,8 @@ class FaultInjector:
     def draw(self) -> tuple[str | None, int]:
         """The fault for the next request (None for none) and a 5xx status to use."""
         with self._lock:
+            if self.on_request is not None:
+                self.on_request()
             config = self.config
             roll = self._rng.random()
             status = self._rng.choice((500, 502, 503, 504))
@@ -166,6 +172,10 @@ class _FaultLayer:
         if scope["type"] != "http":
             await self.app(scope, raw_receive, send)
             return
+        with contextlib.suppress(ClientDisconnect):  # it hung up mid body: nobody to answer
+            await self._serve(scope, raw_receive, send)
+
+    async def _serve(self, scope: Scope, raw_receive: Receive, send: Send) -> None:
         receive = _TrackedReceive(raw_receive)
         config = self.injector.config
         if config.latency_ms:

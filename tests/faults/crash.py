@@ -22,6 +22,7 @@ import sqlite3
 import subprocess
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -33,8 +34,10 @@ from inbox_app.store import outbox
 from tests.faults.reckoning import LV, ZOHO, Planned
 from tests.faults.scenarios import Run, RunFigures
 
-KILL_WINDOW_S = (0.3, 1.8)
-"""A kill lands this long after the child starts (it needs ~0.6 s to import)."""
+KILL_AT_REQUEST = (1, 45)
+"""A kill lands as the simulator receives the child's n-th request, n drawn from this
+range: a warm `sync --once` makes about forty, so most kills cut a drain or a pass
+short, whatever the machine's speed (a wall-clock moment missed them all on a fast one)."""
 _ROOT = Path(__file__).resolve().parents[2]
 
 
@@ -112,6 +115,18 @@ def check_cache(db: Path, sim: Simulator, queued: set[int], figures: KillFigures
         conn.close()
 
 
+def _killer(child: subprocess.Popen[bytes], at: int) -> Callable[[], None]:
+    seen = 0
+
+    def on_request() -> None:
+        nonlocal seen
+        seen += 1
+        if seen == at:
+            child.send_signal(signal.SIGKILL)
+
+    return on_request
+
+
 def _child(config: Path, db: Path) -> subprocess.Popen[bytes]:
     env = {**os.environ, "PYTHONPATH": str(_ROOT)}
     return subprocess.Popen(
@@ -171,13 +186,14 @@ async def run_kills(
                 inbound += run.inbound
                 await run.aclose()
             child = _child(config, db)
+            sim.injector.on_request = _killer(child, rng.randint(*KILL_AT_REQUEST))
             try:
-                child.wait(timeout=rng.uniform(*KILL_WINDOW_S))
-                killed.finished += 1
-            except subprocess.TimeoutExpired:
-                child.send_signal(signal.SIGKILL)
-                child.wait()
-                killed.kills += 1
+                if child.wait() == -signal.SIGKILL:
+                    killed.kills += 1
+                else:
+                    killed.finished += 1
+            finally:
+                sim.injector.on_request = None
             check_cache(db, sim, {p.outbox_id for p in planned}, killed)
         run = Run(sim, accounts, db, seed)
         run.planned = planned

@@ -8,6 +8,7 @@ import time
 
 import httpx
 import pytest
+from starlette.types import Message
 
 from inbox_app.simulator import FaultConfig, SimConfig, Simulator, parse_fault_spec
 from tests.simulator.sim_helpers import LiveVoxSession
@@ -154,3 +155,46 @@ def test_fault_spec() -> None:
     for bad in ("5xx=2", "bogus=1", "latency=fast", "5xx=0.6,429=0.6"):
         with pytest.raises(ValueError):
             parse_fault_spec(bad)
+
+
+async def test_on_request_sees_every_vendor_request_but_not_the_admin_api(
+    client: httpx.AsyncClient, sim: Simulator, lv: LiveVoxSession
+) -> None:
+    seen: list[int] = []
+    sim.injector.on_request = lambda: seen.append(len(seen))
+    await client.get(CHANNELS, headers=lv.headers)
+    await client.get("/_sim/state")
+    await client.get(CHANNELS, headers=lv.headers)
+    assert seen == [0, 1]
+
+
+async def test_a_client_hanging_up_mid_body_is_no_server_error() -> None:
+    """A killed client leaves its POST half sent. The app must not raise: uvicorn would
+    log it as "Exception in ASGI application" with a traceback."""
+    sim = Simulator(SimConfig(seed=2))
+    sent: list[Message] = []
+
+    async def receive() -> Message:
+        return {"type": "http.disconnect"}
+
+    async def send(message: Message) -> None:
+        sent.append(message)
+
+    scope = {
+        "type": "http",
+        "method": "POST",
+        "path": "/livevox/session/login",
+        "raw_path": b"/livevox/session/login",
+        "root_path": "",
+        "query_string": b"",
+        "headers": [
+            (b"content-type", b"application/json"),
+            (b"content-length", b"50"),
+            (b"lv-access", sim.world.livevox.access_token.encode()),
+        ],
+        "http_version": "1.1",
+        "scheme": "http",
+        "server": ("sim", 80),
+    }
+    await sim.app(scope, receive, send)
+    assert sent[0]["status"] == 500  # to nobody: the client is gone
