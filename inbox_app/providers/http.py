@@ -38,6 +38,7 @@ import random
 import re
 import ssl
 import time
+import urllib.request
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -46,6 +47,7 @@ import httpx
 import orjson
 
 from inbox_app.core.accounts import AccountConfig
+from inbox_app.providers.aiohttp_transport import AiohttpTransport
 from inbox_app.providers.errors import (
     AuthError,
     BadResponse,
@@ -182,7 +184,7 @@ class HttpSession:
 
     def __post_init__(self) -> None:
         self._client = httpx.AsyncClient(
-            transport=self.transport,
+            transport=self.transport or _wire_transport(),
             verify=tls_context(),
             timeout=self.timeout,
             headers={"Accept": "application/json"},
@@ -457,6 +459,14 @@ def _connect_reason(exc: httpx.ConnectError) -> str:
     if "ssl" in text or "certificate" in text:
         return "the secure connection failed"
     return "the connection failed"
+
+
+def _wire_transport() -> httpx.AsyncBaseTransport | None:
+    """aiohttp on the wire (see aiohttp_transport.py), unless the environment names a
+    proxy: httpx's own transport (None here) honours those."""
+    if urllib.request.getproxies():
+        return None
+    return AiohttpTransport(tls_context())
 
 
 @functools.cache

@@ -185,9 +185,14 @@ def _import_sync_stack(kinds: set[ProviderKind]) -> None:
     from inbox_app.providers.http import tls_context
 
     tls_context()
-    # httpcore and anyio import their async backends at the first connection, a tenth
-    # of a second in the middle of the first sync; their module names are theirs to
-    # change, so a miss only costs that tenth.
+    import urllib.request  # with the sync stack, after the paint
+
+    if not urllib.request.getproxies():
+        return
+    # Through a proxy the wire is httpx's own (see providers/http.py): httpcore and anyio
+    # import their async backends at the first connection, a tenth of a second in the
+    # middle of the first sync; their module names are theirs to change, so a miss
+    # only costs that tenth.
     for backend in ("httpcore._backends.anyio", "anyio._backends._asyncio"):
         with contextlib.suppress(ImportError):
             importlib.import_module(backend)

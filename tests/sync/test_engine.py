@@ -149,6 +149,7 @@ async def test_new_inbound_message_is_reported_and_stored(
 
     changes.clear()
     await engine.run_once()
+    await engine.aclose()
     (change,) = changes
     assert change.account == "LiveVox demo"
     assert thread.thread_id in change.messages
@@ -172,6 +173,7 @@ async def test_thread_moved_away_elsewhere_leaves_the_inbox(
     lv.supervisor_move(oldest.thread_id, other.agent_id)
 
     await engine.run_once()
+    await engine.aclose()
     conn = open_reader(writer.path)
     row = queries.get_thread(conn, "LiveVox demo", oldest.thread_id)
     active = {t.key for t in queries.list_threads(conn, "LiveVox demo", limit=1000)}

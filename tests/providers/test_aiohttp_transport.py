@@ -1,0 +1,231 @@
+"""The wire under `HttpSession`: aiohttp behind httpx's API, against a scripted HTTP/1.1
+server on loopback, so every failure is a real socket event. What matters is that each
+failure reaches `HttpSession` as the httpx error its semantics are built on, and that
+nothing is ever sent twice."""
+
+from __future__ import annotations
+
+import asyncio
+import gzip
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager
+
+import httpx
+import pytest
+
+from inbox_app.providers.aiohttp_transport import AiohttpTransport
+from inbox_app.providers.errors import NetworkError, OutcomeUnknown, ProviderError
+from inbox_app.providers.http import HttpSession, Redactor, RetryPolicy, tls_context
+
+Reply = Callable[[bytes, asyncio.StreamWriter], Awaitable[bool]]
+"""Answers one request (its head and body); False hangs up afterwards."""
+
+
+async def _no_sleep(_: float) -> None:
+    return None
+
+
+class Server:
+    """Counts connections and requests; `reply` answers each request."""
+
+    def __init__(self, reply: Reply) -> None:
+        self.reply = reply
+        self.connections = 0
+        self.requests: list[bytes] = []
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        self.connections += 1
+        try:
+            while True:
+                head = await reader.readuntil(b"\r\n\r\n")
+                length = 0
+                for line in head.split(b"\r\n"):
+                    name, _, value = line.partition(b":")
+                    if name.strip().lower() == b"content-length":
+                        length = int(value)
+                body = await reader.readexactly(length)
+                self.requests.append(head + body)
+                if not await self.reply(head + body, writer):
+                    break
+        except (asyncio.IncompleteReadError, ConnectionError):
+            pass
+        finally:
+            writer.close()
+
+
+@asynccontextmanager
+async def serving(reply: Reply) -> AsyncIterator[tuple[Server, str]]:
+    server = Server(reply)
+    listener = await asyncio.start_server(server._serve, "127.0.0.1", 0)
+    port = listener.sockets[0].getsockname()[1]
+    try:
+        yield server, f"http://127.0.0.1:{port}"
+    finally:
+        listener.close()
+        await listener.wait_closed()
+
+
+def _answer(body: bytes, *headers: str, status: str = "200 OK") -> bytes:
+    lines = [f"HTTP/1.1 {status}", f"Content-Length: {len(body)}", *headers]
+    return ("\r\n".join(lines) + "\r\n\r\n").encode() + body
+
+
+async def ok(request: bytes, writer: asyncio.StreamWriter) -> bool:
+    writer.write(_answer(b'{"ok": true}', "Content-Type: application/json"))
+    return True
+
+
+async def hang_up(request: bytes, writer: asyncio.StreamWriter) -> bool:
+    return False
+
+
+def session(base_url: str, **options: object) -> HttpSession:
+    return HttpSession(
+        vendor="Vendor",
+        account="Acct",
+        base_url=base_url,
+        redact=Redactor(),
+        retry=RetryPolicy(sleep=_no_sleep),
+        **options,  # type: ignore[arg-type]
+    )
+
+
+def test_the_sessions_use_aiohttp_unless_a_proxy_is_configured(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    for name in ("http_proxy", "https_proxy", "all_proxy", "HTTP_PROXY", "HTTPS_PROXY"):
+        monkeypatch.delenv(name, raising=False)
+    assert isinstance(session("http://x")._client._transport, AiohttpTransport)
+    monkeypatch.setenv("HTTPS_PROXY", "http://proxy.example:3128")
+    assert isinstance(session("http://x")._client._transport, httpx.AsyncHTTPTransport)
+
+
+async def test_keeps_one_connection_alive_for_many_calls() -> None:
+    async with serving(ok) as (server, url):
+        http = session(url)
+        for _ in range(5):
+            reply = await http.request("GET", url + "/x", idempotent=True, what="x")
+            assert http.json(reply, "x") == {"ok": True}
+        await http.aclose()
+    assert (server.connections, len(server.requests)) == (1, 5)
+
+
+async def test_sends_httpx_built_bodies_and_headers_as_built() -> None:
+    async with serving(ok) as (server, url):
+        http = session(url)
+        await http.request(
+            "POST", url + "/send", idempotent=False, what="x", json_body={"message": "héllo 👋"}
+        )
+        await http.request("POST", url + "/form", idempotent=False, what="x", data={"a": "b c"})
+        await http.aclose()
+    json_request, form_request = server.requests
+    assert b"content-type: application/json" in json_request.lower()
+    assert json_request.endswith('{"message":"héllo 👋"}'.encode())
+    assert b"accept: application/json" in json_request.lower()
+    assert form_request.endswith(b"a=b+c")
+
+
+async def test_a_gzip_answer_is_decoded_once() -> None:
+    async def gzipped(request: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(_answer(gzip.compress(b'{"n": 1}'), "Content-Encoding: gzip"))
+        return True
+
+    async with serving(gzipped) as (_, url):
+        http = session(url)
+        reply = await http.request("GET", url, idempotent=True, what="x", parse_json=True)
+        await http.aclose()
+    assert reply.data == {"n": 1}
+
+
+@pytest.mark.parametrize("method", ["POST", "PUT", "DELETE"])
+async def test_a_write_whose_answer_is_lost_is_sent_once(method: str) -> None:
+    """aiohttp by itself resends a PUT or DELETE once when the server hangs up."""
+    async with serving(hang_up) as (server, url):
+        http = session(url)
+        with pytest.raises(OutcomeUnknown, match="broke during the transfer"):
+            await http.request(method, url + "/t", idempotent=False, what="the transfer")
+        await http.aclose()
+    assert len(server.requests) == 1
+
+
+async def test_a_read_whose_answer_is_lost_is_retried_by_the_session_only() -> None:
+    async with serving(hang_up) as (server, url):
+        http = session(url)
+        with pytest.raises(NetworkError, match="broke during the list"):
+            await http.request("GET", url, idempotent=True, what="the list")
+        await http.aclose()
+    assert len(server.requests) == RetryPolicy().attempts
+
+
+async def test_a_body_cut_short_is_a_broken_connection() -> None:
+    async def cut(request: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(_answer(b'{"threads": [1, 2, 3]}')[:-8])
+        return False
+
+    async with serving(cut) as (_, url):
+        http = session(url)
+        with pytest.raises(OutcomeUnknown, match="broke during the send"):
+            await http.request("POST", url, idempotent=False, what="the send")
+        await http.aclose()
+
+
+async def test_a_silent_server_times_out() -> None:
+    never = asyncio.Event()
+
+    async def silent(request: bytes, writer: asyncio.StreamWriter) -> bool:
+        await never.wait()
+        return False
+
+    async with serving(silent) as (_, url):
+        http = session(url, timeout=0.2)
+        with pytest.raises(OutcomeUnknown, match=r"did not answer the send within 0\.2 s"):
+            await http.request("POST", url, idempotent=False, what="the send")
+        never.set()
+        await http.aclose()
+
+
+async def test_garbage_instead_of_http_is_a_broken_connection() -> None:
+    async def garbage(request: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(b"SSH-2.0-OpenSSH_9.6\r\n\r\n")
+        return False
+
+    async with serving(garbage) as (_, url):
+        http = session(url)
+        with pytest.raises(OutcomeUnknown, match="broke during the send"):
+            await http.request("POST", url, idempotent=False, what="the send")
+        await http.aclose()
+
+
+async def test_a_refused_connection_names_the_host_and_the_reason() -> None:
+    async with serving(ok) as (_, url):
+        pass  # the port is free again
+    http = session(url)
+    with pytest.raises(NetworkError, match=r"Can.t reach 127\.0\.0\.1: connection refused"):
+        await http.request("POST", url, idempotent=False, what="the send")
+    await http.aclose()
+
+
+async def test_a_body_left_unread_does_not_poison_the_next_call() -> None:
+    big = b"x" * 300_000
+
+    async def sized(request: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(_answer(big if b"/big" in request else b"{}"))
+        await writer.drain()
+        return True
+
+    async with serving(sized) as (server, url):
+        http = session(url)
+        with pytest.raises(ProviderError, match="more than 0 MB"):
+            await http.request("GET", url + "/big", idempotent=True, what="x", max_bytes=1000)
+        reply = await http.request("GET", url + "/small", idempotent=True, what="x")
+        await http.aclose()
+    assert reply.content == b"{}"
+    assert server.connections == 2
+
+
+async def test_a_closed_transport_can_be_closed_again() -> None:
+    transport = AiohttpTransport(tls_context())
+    await transport.aclose()
+    async with serving(ok) as (_, url), httpx.AsyncClient(transport=transport) as client:
+        assert (await client.get(url)).status_code == 200
+    await transport.aclose()
