@@ -192,6 +192,22 @@ async def test_empty_body_is_none() -> None:
     await http.aclose()
 
 
+async def test_a_cookie_the_vendor_sets_goes_back_with_the_next_call() -> None:
+    """Answers are read for cookies only when they set one (see `_Cookies`)."""
+    server = FakeServer(
+        {
+            ("GET", "/login"): httpx.Response(200, headers={"Set-Cookie": "lb=node-2; Path=/"}),
+            ("GET", "/list"): {},
+        }
+    )
+    http = session(server)
+    for path in ("/list", "/login", "/list"):
+        await http.request("GET", "https://api.example.com" + path, idempotent=True, what="x")
+    await http.aclose()
+    first, _, last = server.requests
+    assert "cookie" not in first.headers and last.headers["cookie"] == "lb=node-2"
+
+
 async def test_size_cap_by_header_and_by_stream() -> None:
     big = b"x" * 5000
     server = FakeServer({("GET", "/x"): httpx.Response(200, content=big)})
