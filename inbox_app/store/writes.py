@@ -225,7 +225,10 @@ _MESSAGE_BATCH = 20_000
 """Rows per INSERT ... SELECT. Rows are staged in a TEMP table (plain executemany, no
 triggers, no indexes) and moved in one statement: FTS5 flushes its pending index data at
 every statement that fires its trigger, so per-row upserts write one tiny index segment
-per message and run several times slower."""
+per message and run several times slower. They are moved in time order (vendor order
+within a millisecond): the time-ordered search index is keyed by time, and FTS5 starts
+a new index segment whenever a key is lower than the last (a cold sync's store: 0.44 ->
+0.36 s for 17,048 messages)."""
 _STAGE = "temp.message_stage"
 _STAGE_CREATE = (
     "CREATE TEMP TABLE IF NOT EXISTS message_stage"
@@ -234,6 +237,7 @@ _STAGE_CREATE = (
 _STAGE_INSERT = f"INSERT INTO {_STAGE} VALUES ({', '.join('?' * (len(_MESSAGE_COLS) + 2))})"
 _MESSAGE_UPSERT = (
     "INSERT INTO messages (account, vendor_id, {cols}) SELECT * FROM {stage} WHERE true"
+    " ORDER BY at, rowid"
     " ON CONFLICT (account, vendor_id) DO UPDATE SET {sets}"
     " WHERE ({old}) IS NOT ({new}) RETURNING thread_id"
 ).format(
