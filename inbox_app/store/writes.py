@@ -90,13 +90,25 @@ _THREAD_COLS = (
     "assigned_agent",
     "vendor_ref",
 )
+_THREAD_STAGE = "temp.thread_stage"
+"""Changed rows are staged, then moved in one statement, as messages are (see
+`_MESSAGE_BATCH`): upserted one by one, each wrote its own contacts_fts segment, and a
+page of 100 threads took a quarter of the writer's time in a cold sync."""
+_THREAD_STAGE_CREATE = (
+    "CREATE TEMP TABLE IF NOT EXISTS thread_stage"
+    f" (account, key, {', '.join(_THREAD_COLS)}, number_digits, updated_at)"
+)
+_THREAD_STAGE_INSERT = (
+    f"INSERT INTO {_THREAD_STAGE} VALUES ({', '.join('?' * (len(_THREAD_COLS) + 4))})"
+)
 _THREAD_UPSERT = (
     "INSERT INTO threads (account, key, {cols}, number_digits, updated_at)"
-    " VALUES (?, ?, {marks}, ?, ?) ON CONFLICT (account, key) DO UPDATE SET {sets},"
+    " SELECT * FROM {stage} WHERE true ORDER BY rowid"
+    " ON CONFLICT (account, key) DO UPDATE SET {sets},"
     " number_digits = excluded.number_digits, updated_at = excluded.updated_at"
 ).format(
     cols=", ".join(_THREAD_COLS),
-    marks=", ".join("?" for _ in _THREAD_COLS),
+    stage=_THREAD_STAGE,
     sets=", ".join(f"{c} = excluded.{c}" for c in _THREAD_COLS),
 )
 
@@ -149,13 +161,16 @@ def upsert_threads(conn: sqlite3.Connection, account: str, threads: Sequence[Thr
     changed = [key for key, values in wanted.items() if stored.get(key) != values]
     if changed:
         now = now_ms()
+        conn.execute(_THREAD_STAGE_CREATE)
         conn.executemany(
-            _THREAD_UPSERT,
+            _THREAD_STAGE_INSERT,
             (
                 (account, key, *wanted[key], number_digits(wanted[key][_NUMBER]), now)
                 for key in changed
             ),
         )
+        conn.execute(_THREAD_UPSERT)
+        conn.execute(f"DELETE FROM {_THREAD_STAGE}")
     return set(changed)
 
 
