@@ -12,7 +12,7 @@ from datetime import datetime
 from functools import partial
 from typing import Any
 
-from PySide6.QtCore import QItemSelection, QPoint, Qt, QTimer, Signal
+from PySide6.QtCore import QEvent, QItemSelection, QObject, QPoint, Qt, QTimer, Signal
 from PySide6.QtGui import QAction, QCloseEvent, QKeySequence
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -50,7 +50,7 @@ from inbox_app.ui.models.inbox_tree import InboxTreeModel
 from inbox_app.ui.models.roles import Roles
 from inbox_app.ui.models.thread_list import ThreadFilter, ThreadListModel
 from inbox_app.ui.settings import restore_window, save_window
-from inbox_app.ui.sms_logs import SmsLogLauncher
+from inbox_app.ui.sms_log_launcher import SmsLogLauncher
 from inbox_app.ui.thumbnails import ThumbnailCache
 
 log = logging.getLogger(__name__)
@@ -178,8 +178,24 @@ class MainWindow(QMainWindow):
 
         restore_window(self, {"main": self.splitter})
         self.sidebar.expandAll()
+        self._painted = False
         self._apply_filter()
         self._update_title()
+        self.thread_list.viewport().installEventFilter(self)
+
+    def eventFilter(self, watched: QObject, event: QEvent) -> bool:
+        """The first conversation opens once the thread list has painted: its transcript
+        (fifty bubbles laid out and drawn) would otherwise hold back the window's first
+        appearance."""
+        if event.type() == QEvent.Type.Paint and not self._painted:
+            self._painted = True
+            watched.removeEventFilter(self)
+            QTimer.singleShot(0, self._open_first)
+        return False
+
+    def _open_first(self) -> None:
+        if self.threads.rowCount() and not self.thread_list.currentIndex().isValid():
+            self.thread_list.setCurrentIndex(self.threads.index(0, 0))
 
     # --- selection and filters -----------------------------------------------------
 
@@ -206,10 +222,10 @@ class MainWindow(QMainWindow):
     def _apply_filter(self) -> None:
         self.threads.set_filter(self._current_filter())
         self._update_empty_hint()
-        if self.threads.rowCount() and not self.thread_list.currentIndex().isValid():
-            self.thread_list.setCurrentIndex(self.threads.index(0, 0))
-        elif not self.threads.rowCount():
+        if not self.threads.rowCount():
             self._show_thread(None)
+        elif self._painted:
+            self._open_first()
 
     def _update_empty_hint(self) -> None:
         empty = self.threads.rowCount() == 0

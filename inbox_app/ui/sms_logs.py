@@ -2,17 +2,14 @@
 first, filtered the way Zoho's logs endpoint filters (direction, customer number, our
 number, date range, MMS only). It reads the store (see `store.sms_logs` for why), so it
 opens instantly, works offline and follows each sync pass without losing its place.
-
-`SmsLogLauncher` wires it into the main window: the "SMS logs…" action (Ctrl+Shift+L, at
-the end of the toolbar) and the sidebar's right-click menu on a Zoho Voice account."""
+`sms_log_launcher.SmsLogLauncher` opens it from the main window."""
 
 from __future__ import annotations
 
 import sqlite3
 from datetime import date, datetime, time
 
-from PySide6.QtCore import QDate, QModelIndex, QObject, QPoint, Qt, QTimer
-from PySide6.QtGui import QAction, QKeySequence
+from PySide6.QtCore import QDate, Qt, QTimer
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
@@ -23,23 +20,15 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QLineEdit,
-    QMainWindow,
-    QMenu,
     QTableView,
-    QToolBar,
-    QTreeView,
     QVBoxLayout,
     QWidget,
 )
 
-from inbox_app.core.models import Direction, ProviderKind
+from inbox_app.core.models import Direction
 from inbox_app.core.phone import display_number, normalize_number
-from inbox_app.store import queries
 from inbox_app.store.sms_logs import LogFilter, our_numbers
 from inbox_app.sync.changes import ChangeSet
-from inbox_app.ui.bridge import SyncBridge
-from inbox_app.ui.icons import icon
-from inbox_app.ui.models.roles import Roles
 from inbox_app.ui.models.sms_logs import MESSAGE_COLUMN, SmsLogModel
 
 FILTER_DELAY_MS = 300
@@ -164,80 +153,6 @@ class SmsLogDialog(QDialog):
         else:
             more = " (scroll for more)" if self.model.canFetchMore(self.table.rootIndex()) else ""
             self.hint.setText(f"{self.model.rowCount()} messages shown{more}.")
-
-
-class SmsLogLauncher(QObject):
-    """Opens the log window of a Zoho Voice account, one per account."""
-
-    def __init__(self, window: QMainWindow, conn: sqlite3.Connection, bridge: SyncBridge):
-        super().__init__(window)
-        self._window = window
-        self._conn = conn
-        self._bridge = bridge
-        self._dialogs: dict[str, SmsLogDialog] = {}
-        self.action = QAction(icon("search"), "SMS logs…", window)
-        self.action.setObjectName("smsLogs")
-        self.action.setShortcut(QKeySequence("Ctrl+Shift+L"))
-        tip = "Zoho Voice SMS logs, with filters"
-        self.action.setStatusTip(tip)
-        self.action.setToolTip(f"{tip} ({self.action.shortcut().toString()})")
-        self.action.triggered.connect(lambda _c=False: self.open_for(self._chosen_account()))
-        window.addAction(self.action)
-        toolbar = window.findChild(QToolBar)
-        if toolbar is not None:
-            toolbar.addSeparator()
-            toolbar.addAction(self.action)
-        self._sidebar = window.findChild(QTreeView, "sidebar")
-        if self._sidebar is not None:
-            self._sidebar.setContextMenuPolicy(Qt.ContextMenuPolicy.CustomContextMenu)
-            self._sidebar.customContextMenuRequested.connect(self._sidebar_menu)
-
-    def zoho_accounts(self) -> list[str]:
-        return [
-            a.name for a in queries.list_accounts(self._conn) if a.provider is ProviderKind.ZOHO
-        ]
-
-    def open_for(self, account: str | None) -> SmsLogDialog | None:
-        if account is None:
-            self._window.statusBar().showMessage("No Zoho Voice account has SMS logs.", 5000)
-            return None
-        dialog = self._dialogs.get(account)
-        if dialog is None:
-            dialog = SmsLogDialog(self._conn, account, self._window)
-            self._bridge.changed.connect(dialog.on_change)
-            self._dialogs[account] = dialog
-        if dialog.isVisible():
-            dialog.raise_()
-            dialog.activateWindow()
-        else:
-            dialog.show()
-        return dialog
-
-    def _chosen_account(self) -> str | None:
-        """The Zoho account selected in the sidebar, else the first one."""
-        zoho = self.zoho_accounts()
-        if self._sidebar is not None:
-            selected = self._sidebar.currentIndex().data(Roles.AccountRole)
-            if selected in zoho:
-                return str(selected)
-        return zoho[0] if zoho else None
-
-    def sidebar_menu(self, index: QModelIndex) -> QMenu | None:
-        """The right-click menu of a sidebar row: "SMS logs…" on a Zoho Voice account
-        or inbox, nothing elsewhere."""
-        if not index.isValid() or index.data(Roles.ProviderRole) != ProviderKind.ZOHO:
-            return None
-        account = str(index.data(Roles.AccountRole))
-        menu = QMenu(self._sidebar)
-        menu.setAttribute(Qt.WidgetAttribute.WA_DeleteOnClose)
-        menu.addAction(icon("search"), "SMS logs…", lambda: self.open_for(account))
-        return menu
-
-    def _sidebar_menu(self, pos: QPoint) -> None:
-        assert self._sidebar is not None
-        menu = self.sidebar_menu(self._sidebar.indexAt(pos))
-        if menu is not None:
-            menu.popup(self._sidebar.viewport().mapToGlobal(pos))
 
 
 def _date_edit(date: QDate, name: str) -> QDateEdit:

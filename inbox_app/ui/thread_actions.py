@@ -18,10 +18,6 @@ from inbox_app.store.queries import ThreadRow
 from inbox_app.sync import intents
 from inbox_app.sync.service import InboxService, Intent, LookupFailed
 from inbox_app.ui.composer import ComposerContext
-from inbox_app.ui.dialogs import ChoiceDialog, term_label
-from inbox_app.ui.models.agents import AgentListModel
-from inbox_app.ui.models.simple_list import SimpleListModel
-from inbox_app.ui.schedule_dialog import ScheduleDialog, local_zone_name
 
 if TYPE_CHECKING:
     from inbox_app.ui.main_window import MainWindow
@@ -60,7 +56,6 @@ def availability(action: str, thread: ThreadRow | None) -> tuple[bool, str]:
 
 
 async def perform(window: MainWindow, action: str, thread: ThreadRow) -> None:
-    service = window.service
     account, key = thread.account, thread.key
     if action in ("markRead", "markUnread"):
         read = action == "markRead"
@@ -68,7 +63,19 @@ async def perform(window: MainWindow, action: str, thread: ThreadRow) -> None:
     elif action in ("toGroup", "toPersonal"):
         personal = action == "toPersonal"
         await _submit(window, thread, lambda c: intents.move_to_inbox(c, account, key, personal))
-    elif action == "transfer":
+    elif action in ("transfer", "resolve"):
+        await _choose_and_submit(window, action, thread)
+
+
+async def _choose_and_submit(window: MainWindow, action: str, thread: ThreadRow) -> None:
+    """The dialogs are imported here, when first asked for: the window paints sooner."""
+    from inbox_app.ui.dialogs import ChoiceDialog, term_label
+    from inbox_app.ui.models.agents import AgentListModel
+    from inbox_app.ui.models.simple_list import SimpleListModel
+
+    service = window.service
+    account, key = thread.account, thread.key
+    if action == "transfer":
         agent_dialog: ChoiceDialog[Agent] = ChoiceDialog(
             "Transfer conversation",
             f"Transfer the conversation with {_who(thread)} to:",
@@ -83,7 +90,7 @@ async def perform(window: MainWindow, action: str, thread: ThreadRow) -> None:
                 thread,
                 lambda c: intents.transfer(c, account, key, agent.id, agent.name or agent.login),
             )
-    elif action == "resolve":
+    else:
         code_dialog: ChoiceDialog[TermCode] = ChoiceDialog(
             "Resolve conversation",
             f"Resolve the conversation with {_who(thread)} with the termination code:",
@@ -112,6 +119,8 @@ async def send(
 
 async def schedule(window: MainWindow, thread: ThreadRow, body: str, sender: str) -> None:
     """Ask when (and in which zone), then queue the scheduled send."""
+    from inbox_app.ui.schedule_dialog import ScheduleDialog, local_zone_name
+
     chosen = await ScheduleDialog(_who(thread), local_zone_name(), window).ask()
     if chosen is None:
         return

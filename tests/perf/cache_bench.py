@@ -38,7 +38,7 @@ def _child(mode: str, db: Path) -> dict[str, Any]:
 
 def _time_to_paint(mode: str, db: Path) -> float:
     """Seconds from starting the process to its first finished paint."""
-    start = time.perf_counter()
+    start = time.time()
     proc = subprocess.Popen(
         [sys.executable, str(HERE / "qt_child.py"), mode, str(db)],
         stdout=subprocess.PIPE,
@@ -48,12 +48,11 @@ def _time_to_paint(mode: str, db: Path) -> float:
         text=True,
     )
     assert proc.stdout is not None
-    line = proc.stdout.readline().strip()
-    seconds = time.perf_counter() - start
+    word, _, painted_at = proc.stdout.readline().strip().partition(" ")
     proc.wait(60)
-    if line != "painted":
+    if word != "painted":
         raise RuntimeError(f"{mode} did not paint")
-    return seconds
+    return float(painted_at) - start
 
 
 def _cache(quick: bool) -> tuple[Path, dict[str, int]]:

@@ -3,7 +3,10 @@ memory is its own: `python qt_child.py MODE DB`. Prints one JSON line (cold-star
 print "painted" the moment the first paint is done; the parent times the process).
 
 Modes: empty (an empty QMainWindow, the cold-start floor), app (the main window on the
-cache), open-thread, search, scroll."""
+cache), open-thread, search, scroll. The cold-start modes print "painted" and the
+`time.time()` at which that paint finished: the parent times the process from its start
+to then, not to whenever the line is read (work queued after the paint, such as the
+window opening its first conversation, is not part of "painted")."""
 
 from __future__ import annotations
 
@@ -31,6 +34,8 @@ class PaintProbe(QObject):
         super().__init__(widget)
         self.ready = ready
         self.done_at: float | None = None
+        self.done_wall = 0.0
+        """`time.time()` at `done_at`: a clock the parent process shares."""
         self.paints = 0
         widget.installEventFilter(self)
 
@@ -46,6 +51,7 @@ class PaintProbe(QObject):
         self.paints += 1
         if self.done_at is None:
             self.done_at = time.perf_counter()
+            self.done_wall = time.time()
 
 
 def _isolated_settings() -> None:
@@ -94,7 +100,7 @@ async def app_mode(db: Path) -> dict[str, object]:
     probe = PaintProbe(window.thread_list.viewport(), lambda: window.threads.rowCount() > 0)
     window.show()
     await _until(probe)
-    print("painted", flush=True)
+    print(f"painted {probe.done_wall!r}", flush=True)
     os._exit(0)
 
 
@@ -191,7 +197,7 @@ async def empty_mode(db: Path) -> dict[str, object]:
     probe = PaintProbe(window)
     window.show()
     await _until(probe)
-    print("painted", flush=True)
+    print(f"painted {probe.done_wall!r}", flush=True)
     os._exit(0)
 
 

@@ -80,6 +80,7 @@ async def window(
     await service.engine.run_once()
     main = MainWindow(service, bridge)
     main.show()
+    await until(lambda: main.thread_list.currentIndex().isValid())  # after the first paint
     yield main
     main.close()
     await main.aclose()

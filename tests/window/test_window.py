@@ -6,12 +6,14 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+import shiboken6
 from PySide6.QtCore import QModelIndex
 
 from inbox_app.simulator import Simulator
 from inbox_app.store import queries
 from inbox_app.sync.changes import ChangeSet
 from inbox_app.ui import thread_actions
+from inbox_app.ui.bridge import SyncBridge
 from inbox_app.ui.dialogs import ChoiceDialog
 from inbox_app.ui.main_window import MainWindow
 from inbox_app.ui.models.roles import Roles
@@ -52,6 +54,25 @@ async def test_opens_populated_with_the_first_thread_shown(
     )
     unread = queries.count_threads(window.conn, unread_only=True)
     assert window.windowTitle() == f"Agent Inbox ({unread} unread)"
+
+
+async def test_the_first_conversation_opens_only_once_the_list_has_painted(
+    window: MainWindow,
+) -> None:
+    """Its transcript would hold back the window's first appearance."""
+    again = MainWindow(window.service, SyncBridge())
+    try:
+        assert again.threads.rowCount() > 0
+        assert not again.thread_list.currentIndex().isValid()
+        assert again.conversation.model.rowCount() == 0
+        again.show()
+        await until(lambda: again.conversation.model.rowCount() > 0)
+        assert again.thread_list.currentIndex().row() == 0
+    finally:
+        again.close()
+        await again.aclose()
+        again.deleteLater()
+        await until(lambda: not shiboken6.isValid(again))
 
 
 def pick(window: MainWindow, account: str, personal: bool | None = None) -> None:
