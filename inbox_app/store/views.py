@@ -217,18 +217,16 @@ def channel_counts(
     limit: int = 10_000,
 ) -> list[ChannelCount]:
     """Threads and unread threads per (account, channel) over `statuses`: the same numbers
-    `queries.count_threads` gives for one channel, for every channel in one read.
-
-    `+status` keeps the planner off the status index: walking threads_by_channel already
-    in (account, channel_key) order groups without a temporary b-tree, twice as fast."""
+    `queries.count_threads` gives for one channel, for every channel in one read of the
+    `thread_counts` table (schema version 7)."""
     marks = ", ".join("?" for _ in statuses)
     cur = conn.execute(
-        "SELECT account, channel_key, count(*), total(unread) FROM threads"
-        f" WHERE +status IN ({marks}) GROUP BY account, channel_key"
+        "SELECT account, channel_key, sum(total), sum(unread) FROM thread_counts"
+        f" WHERE status IN ({marks}) AND total > 0 GROUP BY account, channel_key"
         " ORDER BY account, channel_key LIMIT ?",
         [*(str(s) for s in statuses), limit],
     )
-    return [ChannelCount(r[0], r[1], r[2], int(r[3])) for r in cur.fetchall()]
+    return [ChannelCount(r[0], r[1], r[2], r[3]) for r in cur.fetchall()]
 
 
 # --- outbox -----------------------------------------------------------------------------
