@@ -5,6 +5,7 @@ QLabel would otherwise guess at rich text."""
 from __future__ import annotations
 
 import sqlite3
+from typing import TYPE_CHECKING
 
 from PySide6.QtCore import QModelIndex, Qt, Signal
 from PySide6.QtWidgets import (
@@ -20,10 +21,12 @@ from inbox_app.core.phone import display_number
 from inbox_app.store.queries import ThreadRow
 from inbox_app.ui.attention_bar import AttentionBar
 from inbox_app.ui.composer import Composer
-from inbox_app.ui.delegates.bubble_delegate import BubbleDelegate
 from inbox_app.ui.models.messages import MessageListModel
 from inbox_app.ui.scheduled_strip import ScheduledStrip
 from inbox_app.ui.thumbnails import ThumbnailCache
+
+if TYPE_CHECKING:
+    from inbox_app.ui.delegates.bubble_delegate import BubbleDelegate
 
 
 def plain_label(text: str = "", *, name: str = "") -> QLabel:
@@ -92,8 +95,8 @@ class ConversationPane(QWidget):
         self.transcript = QListView()
         self.transcript.setAccessibleName("Conversation transcript")
         self.transcript.setModel(self.model)
-        self.delegate = BubbleDelegate(self.transcript)
-        self.transcript.setItemDelegate(self.delegate)
+        self._delegate: BubbleDelegate | None = None
+        self._thumbnails: ThumbnailCache | None = None
         self.transcript.setVerticalScrollMode(QAbstractItemView.ScrollMode.ScrollPerPixel)
         self.transcript.setSelectionMode(QAbstractItemView.SelectionMode.NoSelection)
         self.transcript.setWordWrap(True)
@@ -125,14 +128,28 @@ class ConversationPane(QWidget):
         bar = self.transcript.verticalScrollBar()
         bar.valueChanged.connect(self._scrolled)
         bar.rangeChanged.connect(self._range_changed)
-        self.delegate.attachment_activated.connect(
-            lambda _index, attachment: self.attachment_activated.emit(self._account, attachment)
-        )
+
+    @property
+    def delegate(self) -> BubbleDelegate:
+        """The bubbles, made when first needed (the first conversation shown): their Qt
+        classes took a twentieth of the window's start before its first paint."""
+        if self._delegate is None:
+            from inbox_app.ui.delegates.bubble_delegate import BubbleDelegate
+
+            self._delegate = BubbleDelegate(self.transcript)
+            self._delegate.thumbnails = self._thumbnails
+            self._delegate.attachment_activated.connect(
+                lambda _index, attachment: self.attachment_activated.emit(self._account, attachment)
+            )
+            self.transcript.setItemDelegate(self._delegate)
+        return self._delegate
 
     def use_thumbnails(self, thumbnails: ThumbnailCache) -> None:
         """Show pictures as thumbnails from `thumbnails` (repainting as they arrive)."""
-        self.delegate.thumbnails = thumbnails
-        self.delegate.clear_cache()
+        self._thumbnails = thumbnails
+        if self._delegate is not None:
+            self._delegate.thumbnails = thumbnails
+            self._delegate.clear_cache()
         viewport = self.transcript.viewport()
         # Through a Python function: connecting the overloaded C++ `update` straight to a
         # signal made PySide6 load its signature machinery, a tenth of a second of
@@ -142,13 +159,14 @@ class ConversationPane(QWidget):
     def show_thread(self, thread: ThreadRow | None) -> None:
         self.header.show_thread(thread)
         self._account = "" if thread is None else thread.account
-        if self.delegate.thumbnails is not None:
-            self.delegate.thumbnails.account = self._account
+        if self._thumbnails is not None:
+            self._thumbnails.account = self._account
         self.scheduled.show_thread(thread)
         self._thread = thread
         if thread is None:
             self.model.clear()
         else:
+            _ = self.delegate  # before any bubble is laid out
             self.model.set_thread(thread.account, thread.key)
             self.transcript.scrollToBottom()
         self._update_empty_note()
