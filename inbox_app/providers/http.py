@@ -446,7 +446,25 @@ def decode_json(content: bytes) -> Any:
     try:
         return orjson.loads(content)
     except orjson.JSONDecodeError:
-        return json.loads(content)
+        return _whole_characters(json.loads(content))
+
+
+def _whole_characters(value: Any) -> Any:
+    """Half of an emoji (a lone UTF-16 surrogate escape such as "\\ud83d", left by a
+    vendor that cut a text short) becomes U+FFFD: orjson refuses it, the json module
+    passes it through, and Python's sqlite3 refuses to store it, failing the batch of
+    messages it arrived in, again at every pass."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return value.encode("utf-16", "surrogatepass").decode("utf-16", "replace")
+        return value
+    if isinstance(value, list):
+        return [_whole_characters(item) for item in value]
+    if isinstance(value, dict):
+        return {_whole_characters(k): _whole_characters(v) for k, v in value.items()}
+    return value
 
 
 def _connect_reason(exc: httpx.ConnectError) -> str:

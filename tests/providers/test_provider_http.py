@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import sqlite3
 from collections.abc import AsyncIterator
 from datetime import UTC, datetime, timedelta
 from email.utils import format_datetime
@@ -183,6 +184,16 @@ async def test_json_the_fast_decoder_refuses_is_still_read() -> None:
     assert reply.data["id"] == 123456789012345678901234567890
     assert http.json(reply, "the list") is reply.data
     await http.aclose()
+
+
+async def test_half_an_emoji_becomes_a_replacement_character_not_a_failed_store() -> None:
+    body = b'{"messages": [{"text": "cut \\ud83d"}, {"text": "whole \\ud83d\\ude00"}], "n": 1}'
+    server = FakeServer({("GET", "/x"): httpx.Response(200, content=body)})
+    http = session(server)
+    reply = await http.request("GET", URL, idempotent=True, what="the list", parse_json=True)
+    await http.aclose()
+    assert reply.data == {"messages": [{"text": "cut \ufffd"}, {"text": "whole 😀"}], "n": 1}
+    sqlite3.connect(":memory:").execute("SELECT ?", (reply.data["messages"][0]["text"],))
 
 
 async def test_empty_body_is_none() -> None:
