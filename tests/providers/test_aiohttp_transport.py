@@ -7,11 +7,19 @@ from __future__ import annotations
 
 import asyncio
 import gzip
+import ipaddress
+import ssl
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from inbox_app.providers.aiohttp_transport import AiohttpTransport
 from inbox_app.providers.errors import NetworkError, OutcomeUnknown, ProviderError
@@ -229,3 +237,57 @@ async def test_a_closed_transport_can_be_closed_again() -> None:
     async with serving(ok) as (_, url), httpx.AsyncClient(transport=transport) as client:
         assert (await client.get(url)).status_code == 200
     await transport.aclose()
+
+
+def _self_signed(tmp_path: Path) -> tuple[ssl.SSLContext, ssl.SSLContext]:
+    """A server context with a fresh certificate for 127.0.0.1, and a client context
+    that trusts exactly that certificate."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    name = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, "vendor.test")])
+    now = datetime.now(UTC)
+    cert = (
+        x509.CertificateBuilder()
+        .subject_name(name)
+        .issuer_name(name)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(
+            x509.SubjectAlternativeName([x509.IPAddress(ipaddress.ip_address("127.0.0.1"))]),
+            critical=False,
+        )
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_file, key_file = tmp_path / "cert.pem", tmp_path / "key.pem"
+    cert_file.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    key_file.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    server = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    server.load_cert_chain(cert_file, key_file)
+    client = ssl.create_default_context(cafile=str(cert_file))
+    return server, client
+
+
+async def test_tls_is_verified_and_a_trusted_server_is_reached(tmp_path: Path) -> None:
+    server_tls, trusting = _self_signed(tmp_path)
+    server = Server(ok)
+    listener = await asyncio.start_server(server._serve, "127.0.0.1", 0, ssl=server_tls)
+    url = f"https://127.0.0.1:{listener.sockets[0].getsockname()[1]}"
+    try:
+        stranger = session(url)  # the system's CAs: this certificate is nobody's
+        with pytest.raises(NetworkError, match="the secure connection failed"):
+            await stranger.request("GET", url, idempotent=True, what="x")
+        await stranger.aclose()
+        async with httpx.AsyncClient(transport=AiohttpTransport(trusting)) as client:
+            answer = await client.get(url + "/x")
+        assert answer.json() == {"ok": True}
+    finally:
+        listener.close()
+        await listener.wait_closed()
