@@ -15,6 +15,9 @@ What this transport guarantees, since `HttpSession` builds its error semantics o
 - Nothing is ever sent twice. aiohttp resends a GET, PUT or DELETE once when the server
   drops the connection; this transport turns that off, because a PUT that was carried
   out before the drop must reach the caller as an unknown outcome, not be repeated.
+- A request the server stops reading ends: aiohttp has no write timeout, so sending it
+  and receiving the answer's head must together finish within httpx's connect, write
+  and read timeouts added up (a `ReadTimeout` otherwise).
 - No redirects, cookies or decompression: httpx does those above the transport.
 
 Proxies are httpx's business: `HttpSession` uses httpx's own transport whenever the
@@ -23,6 +26,7 @@ environment names one (httpx ignores the environment when handed a transport).
 
 from __future__ import annotations
 
+import asyncio
 import os
 import socket
 import ssl
@@ -124,8 +128,13 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 sock_read=timeout.get("read"),
             ),
         }
+        # aiohttp has no write timeout: a server that stops reading the request would hold
+        # it forever. Sending it and getting the answer's head are bounded together.
+        steps = (timeout.get("connect"), timeout.get("write"), timeout.get("read"))
+        limit = sum(t for t in steps if t) if all(steps) else None
         with _as_httpx_errors(request):
-            response = await self._session.request(request.method, str(request.url), **options)
+            async with asyncio.timeout(limit):
+                response = await self._session.request(request.method, str(request.url), **options)
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,

@@ -291,3 +291,27 @@ async def test_tls_is_verified_and_a_trusted_server_is_reached(tmp_path: Path) -
     finally:
         listener.close()
         await listener.wait_closed()
+
+
+async def test_a_server_that_stops_reading_the_request_times_out() -> None:
+    """httpx has a write timeout and aiohttp none: a body the server never reads must
+    still end, as an outcome unknown."""
+    never = asyncio.Event()
+
+    async def deaf(reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        await never.wait()
+        writer.close()
+
+    listener = await asyncio.start_server(deaf, "127.0.0.1", 0)
+    url = f"http://127.0.0.1:{listener.sockets[0].getsockname()[1]}"
+    http = session(url, timeout=0.2)
+    try:
+        with pytest.raises(OutcomeUnknown, match="did not answer the upload"):
+            await http.request(
+                "POST", url, idempotent=False, what="the upload", data={"file": "x" * 20_000_000}
+            )
+    finally:
+        never.set()
+        await http.aclose()
+        listener.close()
+        await listener.wait_closed()
