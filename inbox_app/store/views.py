@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import sys
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -185,10 +186,10 @@ def newest_summaries(
     return [
         ThreadSummary(
             id=r[0],
-            account=r[1],
+            account=sys.intern(r[1]),  # one copy per account, not per row read
             provider=ProviderKind(r[2]),
             key=r[3],
-            channel_key=r[4],
+            channel_key=sys.intern(r[4]),
             customer_number=r[5],
             customer_name=r[6],
             unread=bool(r[7]),

@@ -11,9 +11,10 @@ from PySide6.QtCore import QItemSelectionModel, QModelIndex, Qt
 from PySide6.QtWidgets import QListView
 
 from inbox_app.core.models import ThreadStatus
-from inbox_app.store import outbox, queries, writes
+from inbox_app.store import outbox, queries, views, writes
 from inbox_app.store.outbox import OutboxState
 from inbox_app.ui.models.roles import Roles
+from inbox_app.ui.models.text import one_line
 from inbox_app.ui.models.thread_list import PAGE_SIZE, ThreadFilter, ThreadListModel
 
 
@@ -325,3 +326,16 @@ def test_search_results_follow_new_messages_on_refresh(ui_store):
     )
     model.refresh()
     assert _keys(model) == [(ui_store.ZOHO, key)]
+
+
+def test_rows_share_their_strings_rather_than_copy_them(ui_store):
+    """A list scrolled 100,000 rows deep holds an account name once, not once a row, and
+    a name or preview already on one line is kept, not copied."""
+    summaries = views.newest_summaries(ui_store.reader, [], [], 1000)
+    assert len(summaries) > 10
+    assert len({id(s.account) for s in summaries}) == len({s.account for s in summaries})
+    assert len({id(s.channel_key) for s in summaries}) == len({s.channel_key for s in summaries})
+    plain = "Ada Lovelace"
+    assert one_line(plain) is plain
+    assert one_line("Ada\nLovelace") == plain
+    assert one_line("x" * 90, 80) == "x" * 79 + "…"

@@ -9,8 +9,6 @@ from datetime import UTC, datetime, timedelta
 
 from PySide6.QtGui import Qt
 
-from inbox_app.core.phone import display_number
-
 ELLIPSIS = "…"
 _CONTROLS = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 """C0 and C1 controls except tab and newline: NUL ends strings in C APIs, ESC starts
@@ -24,14 +22,13 @@ def safe_text(text: str) -> str:
 
 
 def one_line(text: str, limit: int = 200) -> str:
-    """A single line of at most `limit` characters (whitespace runs become one space)."""
+    """A single line of at most `limit` characters (whitespace runs become one space).
+    Text already in that form is returned itself, not a copy: a scrolled thread list
+    holds a name and a preview per row, 100,000 rows deep."""
     line = " ".join(_CONTROLS.sub(_REPLACEMENT, text).split())
-    return line if len(line) <= limit else line[: limit - 1] + ELLIPSIS
-
-
-def customer_label(name: str, number: str) -> str:
-    """The customer's name, or their number in display form when the vendor has no name."""
-    return one_line(name, 80) or display_number(number)
+    if len(line) > limit:
+        return line[: limit - 1] + ELLIPSIS
+    return text if line == text else line
 
 
 def short_time(moment: datetime | None, now: datetime | None = None) -> str:

@@ -21,7 +21,7 @@ from inbox_app.store.views import Pending, ThreadKey, ThreadScope, ThreadSummary
 from inbox_app.ui.models.diff import reconcile
 from inbox_app.ui.models.flags import leaf_flags
 from inbox_app.ui.models.roles import Roles
-from inbox_app.ui.models.text import customer_label, full_time, one_line, tooltip
+from inbox_app.ui.models.text import full_time, one_line, tooltip
 
 PAGE_SIZE = 100
 PREVIEW_CHARS = 160
@@ -55,14 +55,10 @@ class _Row:
 
 
 def _make_row(thread: ThreadSummary, pending: Pending | None) -> _Row:
-    return _Row(
-        thread,
-        pending,
-        customer_label(thread.customer_name, thread.customer_number),
-        one_line(thread.customer_name, 80),
-        display_number(thread.customer_number),
-        one_line(thread.preview, PREVIEW_CHARS),
-    )
+    name = one_line(thread.customer_name, 80)
+    number = display_number(thread.customer_number)
+    label = name or number  # the number in display form when the vendor has no name
+    return _Row(thread, pending, label, name, number, one_line(thread.preview, PREVIEW_CHARS))
 
 
 class ThreadListModel(QAbstractListModel):
