@@ -43,6 +43,11 @@ class SyncTuning:
     """Templates and sender ids change rarely: refresh them every Nth pass."""
     message_threads_page: int = 1000
     """Threads read from the store at a time for fetching their messages."""
+    unstored_messages: int = 5000
+    """Fetched messages that may wait for the store before no new fetch starts. The store
+    is the slower side of a cold sync; without a bound, fetched messages piled up by the
+    hundred thousand, and the interpreter's full garbage collections, which walk every
+    one of them, held the window's loop for up to 125 ms."""
 
 
 class AccountSync:
@@ -216,6 +221,8 @@ class _MessageFetch:
         again, one that failed is not."""
         self._wanted = 0
         self._done = 0
+        self._unstored = 0
+        self._room = asyncio.Condition()
         self.changed: set[str] = set()
 
     async def follow(self, handed: asyncio.Queue[list[Thread] | None]) -> None:
@@ -261,15 +268,20 @@ class _MessageFetch:
 
     async def _fetch(self, thread: Thread) -> None:
         sync = self._sync
+        limit = sync.tuning.unstored_messages
         try:
             async with self._gate:
+                async with self._room:
+                    await self._room.wait_for(lambda: self._unstored < limit)
                 messages = await sync.provider.list_messages(thread)
         except (AuthError, NotSupported):
             raise
         except ProviderError as exc:
             self._failed.append((thread, exc))
             return
+        self._unstored += len(messages)
         self._fetched.append((thread, messages))
+        del messages  # stored by whoever has the write turn; this task may wait for it
         # Whoever gets the turn writes everything fetched meanwhile in one
         # transaction; a later turn that finds nothing left knows its thread is in.
         async with self._write_turn:
@@ -277,7 +289,14 @@ class _MessageFetch:
                 return
             batch = self._fetched.copy()
             self._fetched.clear()
-            counts = await sync.writer.run(partial(_store_messages, account=sync.name, batch=batch))
+            try:
+                counts = await sync.writer.run(
+                    partial(_store_messages, account=sync.name, batch=batch)
+                )
+            finally:
+                self._unstored -= sum(len(messages) for _, messages in batch)
+                async with self._room:
+                    self._room.notify_all()
         self.changed.update(key for key, count in counts.items() if count)
         self._done += len(batch)
         sync._progress("messages", self._done, self._wanted)

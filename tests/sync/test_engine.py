@@ -20,6 +20,7 @@ from inbox_app.simulator import RunningServer, SimConfig, Simulator, serve_in_th
 from inbox_app.store import queries
 from inbox_app.store.db import open_reader
 from inbox_app.store.writer import Writer
+from inbox_app.sync import account_sync
 from inbox_app.sync.account_sync import SyncTuning
 from inbox_app.sync.changes import ChangeSet, SyncPhase
 from inbox_app.sync.engine import SyncEngine
@@ -248,3 +249,29 @@ async def test_a_cold_pass_fetches_messages_while_it_still_walks_thread_lists(
         assert queries.threads_needing_messages(conn, account.name) == []
     finally:
         conn.close()
+
+
+async def test_fetching_waits_for_the_store_when_too_much_is_waiting(
+    accounts: list[AccountConfig], writer: Writer, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Fetched messages wait for the store within a bound (here: any at all), so a
+    cold sync's backlog never grows past the fetches already under way (four here;
+    Zoom's threads carry no messages and are not held back)."""
+    batches: list[int] = []
+    store = account_sync._store_messages
+
+    def counting(conn: object, account: str, batch: list[object]) -> dict[str, int]:
+        batches.append(sum(1 for _, messages in batch if messages))
+        return store(conn, account=account, batch=batch)
+
+    monkeypatch.setattr(account_sync, "_store_messages", counting)
+    tuning = SyncTuning(unstored_messages=1, message_fetch_concurrency=4)
+    engine = make_engine(accounts, writer, [], tuning=tuning)
+    statuses = await engine.run_once()
+    await engine.aclose()
+    assert {s.phase for s in statuses.values()} == {SyncPhase.IDLE}
+    conn = open_reader(writer.path)
+    for account in ("LiveVox demo", "Zoho demo"):
+        assert queries.threads_needing_messages(conn, account) == []
+    conn.close()
+    assert sum(batches) > 20 and max(batches) <= 4
