@@ -43,11 +43,12 @@ class SyncTuning:
     """Templates and sender ids change rarely: refresh them every Nth pass."""
     message_threads_page: int = 1000
     """Threads read from the store at a time for fetching their messages."""
-    unstored_messages: int = 5000
-    """Fetched messages that may wait for the store before no new fetch starts. The store
-    is the slower side of a cold sync; without a bound, fetched messages piled up by the
-    hundred thousand, and the interpreter's full garbage collections, which walk every
-    one of them, held the window's loop for up to 125 ms."""
+    unstored_messages: int = 20_000
+    """Fetched messages that may wait for the store (besides the batch being written)
+    before no new fetch starts. The store is the slower side of a cold sync; without a
+    bound, fetched messages piled up by the hundred thousand, and the interpreter's full
+    garbage collections, which walk every one of them, held the window's loop for up to
+    125 ms."""
 
 
 class AccountSync:
@@ -289,14 +290,11 @@ class _MessageFetch:
                 return
             batch = self._fetched.copy()
             self._fetched.clear()
-            try:
-                counts = await sync.writer.run(
-                    partial(_store_messages, account=sync.name, batch=batch)
-                )
-            finally:
-                self._unstored -= sum(len(messages) for _, messages in batch)
-                async with self._room:
-                    self._room.notify_all()
+            # Handed to the store: the next batch may gather while this one is written.
+            self._unstored -= sum(len(messages) for _, messages in batch)
+            async with self._room:
+                self._room.notify_all()
+            counts = await sync.writer.run(partial(_store_messages, account=sync.name, batch=batch))
         self.changed.update(key for key, count in counts.items() if count)
         self._done += len(batch)
         sync._progress("messages", self._done, self._wanted)
