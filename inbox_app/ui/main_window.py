@@ -266,8 +266,7 @@ class MainWindow(QMainWindow):
             return
         self.inboxes.reload()
         self.threads.refresh()
-        if not self.thread_list.currentIndex().isValid() and self.threads.rowCount():
-            self.thread_list.setCurrentIndex(self.threads.index(0, 0))
+        self._open_first()
         current = self.selected_thread()
         if current is not None and any(
             current.account == changes.account
