@@ -489,12 +489,15 @@ class _Cookies(httpx.Cookies):
             super().extract_cookies(response)
 
 
+def through_proxy() -> bool:
+    """The environment names a proxy: requests then go through httpx's own transport,
+    which honours it, rather than aiohttp (see aiohttp_transport.py)."""
+    return bool(urllib.request.getproxies())
+
+
 def _wire_transport() -> httpx.AsyncBaseTransport | None:
-    """aiohttp on the wire (see aiohttp_transport.py), unless the environment names a
-    proxy: httpx's own transport (None here) honours those."""
-    if urllib.request.getproxies():
-        return None
-    return AiohttpTransport(tls_context())
+    """aiohttp on the wire, or httpx's own transport (None here) through a proxy."""
+    return None if through_proxy() else AiohttpTransport(tls_context())
 
 
 @functools.cache

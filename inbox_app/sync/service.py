@@ -182,12 +182,10 @@ def _import_sync_stack(kinds: set[ProviderKind]) -> None:
 
     for kind in kinds:
         import_provider_module(kind)
-    from inbox_app.providers.http import tls_context
+    from inbox_app.providers.http import through_proxy, tls_context
 
     tls_context()
-    import urllib.request  # with the sync stack, after the paint
-
-    if not urllib.request.getproxies():
+    if not through_proxy():
         return
     # Through a proxy the wire is httpx's own (see providers/http.py): httpcore and anyio
     # import their async backends at the first connection, a tenth of a second in the
