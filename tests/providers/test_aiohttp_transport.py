@@ -165,12 +165,19 @@ async def test_a_read_whose_answer_is_lost_is_retried_by_the_session_only() -> N
     assert len(server.requests) == RetryPolicy().attempts
 
 
-async def test_a_body_cut_short_is_a_broken_connection() -> None:
-    async def cut(request: bytes, writer: asyncio.StreamWriter) -> bool:
-        writer.write(_answer(b'{"threads": [1, 2, 3]}')[:-8])
-        return False
+async def cut_short(request: bytes, writer: asyncio.StreamWriter) -> bool:
+    writer.write(_answer(b'{"threads": [1, 2, 3]}')[:-8])
+    return False
 
-    async with serving(cut) as (_, url):
+
+async def not_http(request: bytes, writer: asyncio.StreamWriter) -> bool:
+    writer.write(b"SSH-2.0-OpenSSH_9.6\r\n\r\n")
+    return False
+
+
+@pytest.mark.parametrize("broken", [cut_short, not_http], ids=["body cut short", "not HTTP"])
+async def test_a_broken_answer_is_a_broken_connection(broken: Reply) -> None:
+    async with serving(broken) as (_, url):
         http = session(url)
         with pytest.raises(OutcomeUnknown, match="broke during the send"):
             await http.request("POST", url, idempotent=False, what="the send")
@@ -189,18 +196,6 @@ async def test_a_silent_server_times_out() -> None:
         with pytest.raises(OutcomeUnknown, match=r"did not answer the send within 0\.2 s"):
             await http.request("POST", url, idempotent=False, what="the send")
         never.set()
-        await http.aclose()
-
-
-async def test_garbage_instead_of_http_is_a_broken_connection() -> None:
-    async def garbage(request: bytes, writer: asyncio.StreamWriter) -> bool:
-        writer.write(b"SSH-2.0-OpenSSH_9.6\r\n\r\n")
-        return False
-
-    async with serving(garbage) as (_, url):
-        http = session(url)
-        with pytest.raises(OutcomeUnknown, match="broke during the send"):
-            await http.request("POST", url, idempotent=False, what="the send")
         await http.aclose()
 
 
