@@ -153,9 +153,7 @@ async def _run_window(
             on_status=bridge.on_status,
         )
     except (StoreError, OSError) as exc:
-        await _tell(
-            "Agent Inbox cannot open its cache", str(exc), f"Cache file: {profile.db_path}"
-        )
+        await _tell("Agent Inbox cannot open its cache", str(exc), f"Cache file: {profile.db_path}")
         return 2
     supervisor = options_supervisor or profile.settings.supervisor
     window: MainWindow | ReviewWindow = (
@@ -237,4 +235,3 @@ async def _tell(title: str, text: str, detail: str) -> None:
     box.finished.connect(lambda _result: done.set())
     box.open()
     await done.wait()
-

@@ -213,9 +213,7 @@ def _sync_demo(args: argparse.Namespace) -> int:
 
     configure_logging(args.verbose)
     with demo_profile() as demo:
-        print(
-            f"simulator at {demo.simulator_url}, throwaway cache {demo.db_path}", file=sys.stderr
-        )
+        print(f"simulator at {demo.simulator_url}, throwaway cache {demo.db_path}", file=sys.stderr)
         return asyncio.run(_demo(demo.accounts, demo.db_path, args.interval or 3.0))
 
 

@@ -318,9 +318,14 @@ def _parse_account(
         and not (values.get("key_id") and values.get("private_key"))
     ):
         missing.append("private_key" if values.get("key_id") else voximplant_key)
-    if missing and ask_missing and values.get("base_url") and all(
-        k in SECRET_KEYS or k.startswith("refresh_token and") or k == voximplant_key
-        for k in missing
+    if (
+        missing
+        and ask_missing
+        and values.get("base_url")
+        and all(
+            k in SECRET_KEYS or k.startswith("refresh_token and") or k == voximplant_key
+            for k in missing
+        )
     ):
         keys = [k for k in missing if k in SECRET_KEYS]
         keys += zoho_secrets if provider is ProviderKind.ZOHO else []

@@ -1,4 +1,4 @@
-""""Copy diagnostics": what a person helping the user needs to know (versions, paths,
+""" "Copy diagnostics": what a person helping the user needs to know (versions, paths,
 accounts and how their sync went), and never a secret: account values are not read,
 only names, providers and statuses."""
 

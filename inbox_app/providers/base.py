@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import asyncio
 from abc import ABC, abstractmethod
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
+from dataclasses import dataclass
 from datetime import datetime
 from types import TracebackType
 from typing import Any
@@ -25,17 +26,27 @@ from inbox_app.core.models import (
 )
 from inbox_app.providers.errors import NotSupported, ProviderError
 
+HistoryParser = Callable[[Sequence[Any], str, datetime | None], list[Message]]
 
-async def parse_history(
-    parse: Callable[[list[dict[str, Any]], str, datetime | None], list[Message]],
-    rows: list[dict[str, Any]],
-    thread: Thread,
-) -> list[Message]:
-    """A thread's history parsed from its vendor rows in a worker thread: the event loop
-    is also the window's, and must not stall a frame per thread synced. Short ones too:
-    several fetches finish in one turn of the loop, and parsing each in place made the
-    window's worst stalls during a cold sync longer."""
-    return await asyncio.to_thread(parse, rows, thread.key, thread.last_message_at)
+
+@dataclass(frozen=True, slots=True)
+class History:
+    """A thread's history as its vendor sent it, not parsed yet: a sync hands it to the
+    store's helper process, which parses and stores it off the window's interpreter.
+    It pickles: `parse` is a module-level function, `rows` plain data."""
+
+    thread_key: str
+    rows: Sequence[Any]
+    parse: HistoryParser
+    """Rows, thread key and the time for undated rows to messages, oldest first."""
+    default_at: datetime | None
+
+    def messages(self) -> list[Message]:
+        return self.parse(self.rows, self.thread_key, self.default_at)
+
+
+def history(parse: HistoryParser, rows: Sequence[Any], thread: Thread) -> History:
+    return History(thread.key, rows, parse, thread.last_message_at)
 
 
 class Provider(ABC):
@@ -76,9 +87,16 @@ class Provider(ABC):
         a caller may stop early once a page holds nothing new."""
 
     @abstractmethod
+    async def fetch_history(self, thread: Thread, since: datetime | None = None) -> History:
+        """The thread's history, unparsed. With `since`, at least every message at or
+        after that moment (older ones may be included)."""
+
     async def list_messages(self, thread: Thread, since: datetime | None = None) -> list[Message]:
-        """The thread's messages, oldest first. With `since`, at least every message at
-        or after that moment (older ones may be included)."""
+        """The thread's messages, oldest first (see `fetch_history`). Parsed in a worker
+        thread: the event loop is also the window's, and must not stall a frame per
+        thread; several fetches finish in one turn of the loop."""
+        found = await self.fetch_history(thread, since)
+        return await asyncio.to_thread(found.messages)
 
     async def list_templates(self) -> list[Template]:
         return []

@@ -55,7 +55,6 @@ from inbox_app.core.accounts import AccountConfig
 from inbox_app.core.models import (
     Agent,
     Channel,
-    Message,
     ProviderKind,
     SenderId,
     SendResult,
@@ -64,7 +63,7 @@ from inbox_app.core.models import (
     Thread,
 )
 from inbox_app.providers import livevox_parse as parse
-from inbox_app.providers.base import Provider, parse_history
+from inbox_app.providers.base import History, Provider, history
 from inbox_app.providers.capabilities import CAPABILITIES
 from inbox_app.providers.errors import (
     AuthError,
@@ -322,7 +321,7 @@ class LiveVoxProvider(Provider):
             previous = rows
             page += 1
 
-    async def list_messages(self, thread: Thread, since: datetime | None = None) -> list[Message]:
+    async def fetch_history(self, thread: Thread, since: datetime | None = None) -> History:
         what = "the message history"
         params: dict[str, str | int] = {"threadId": thread.key}
         account = thread.vendor_ref.get("account") or thread.customer_account
@@ -347,7 +346,7 @@ class LiveVoxProvider(Provider):
                 break
             previous = rows
             page += 1
-        return await parse_history(parse.parse_history, collected, thread)
+        return history(parse.parse_history, collected, thread)
 
     async def list_templates(self) -> list[Template]:
         what = "the template list"

@@ -1,4 +1,4 @@
-""""Test connection": sign in and list the inboxes once, and say in one line how it went,
+""" "Test connection": sign in and list the inboxes once, and say in one line how it went,
 so a wrong password or URL is found in the form, not later in the status bar."""
 
 from __future__ import annotations

@@ -56,7 +56,5 @@ def create_provider(
     if account.provider is ProviderKind.ZOOM:
         from inbox_app.providers.zoom import ZoomContactCenterProvider
 
-        return ZoomContactCenterProvider(
-            account, transport=transport, timeout=timeout, retry=retry
-        )
+        return ZoomContactCenterProvider(account, transport=transport, timeout=timeout, retry=retry)
     assert_never(account.provider)

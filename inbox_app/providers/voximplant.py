@@ -64,7 +64,7 @@ from inbox_app.core.models import (
 )
 from inbox_app.core.phone import display_number, normalize_number
 from inbox_app.providers import voximplant_parse as parse
-from inbox_app.providers.base import Provider
+from inbox_app.providers.base import History, Provider, history
 from inbox_app.providers.capabilities import CAPABILITIES
 from inbox_app.providers.errors import (
     AuthError,
@@ -157,9 +157,7 @@ class VoximplantProvider(Provider):
             return None
         if reply.decoded:
             body = reply.data
-        elif (
-            not reply.content[:64].lstrip().startswith(b"{") or b'"error"' not in reply.content
-        ):
+        elif not reply.content[:64].lstrip().startswith(b"{") or b'"error"' not in reply.content:
             # Not decoded for the caller: don't decode a page of hundreds of kilobytes
             # on the loop just to find it is not an error.
             return None
@@ -346,13 +344,9 @@ class VoximplantProvider(Provider):
         for start in range(0, len(threads), THREAD_PAGE):
             yield threads[start : start + THREAD_PAGE]
 
-    async def list_messages(self, thread: Thread, since: datetime | None = None) -> list[Message]:
+    async def fetch_history(self, thread: Thread, since: datetime | None = None) -> History:
         cache = await self._loaded()
-        # In a worker thread: the history is already cached, so without this await a
-        # sync asking for a thousand threads' messages would never let the loop run.
-        return await asyncio.to_thread(
-            parse.to_messages, cache.rows(thread.key), thread.last_message_at
-        )
+        return history(parse.parse_history, cache.rows(thread.key), thread)
 
     async def list_sender_ids(self) -> list[SenderId]:
         routes = (await self._loaded()).routes()

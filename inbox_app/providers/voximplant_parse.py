@@ -158,6 +158,13 @@ def parse_rows(rows: Iterable[dict[str, Any]], route: str) -> list[HistoryRow]:
     return [r for r in (parse_row(row, route) for row in rows) if r is not None]
 
 
+def parse_history(
+    rows: Sequence[HistoryRow], thread_key: str, default_at: datetime | None
+) -> list[Message]:
+    """`to_messages` as a `HistoryParser`: each row knows its thread already."""
+    return to_messages(rows, default_at)
+
+
 def to_messages(rows: Sequence[HistoryRow], default_at: datetime | None = None) -> list[Message]:
     """Messages oldest first; an undated row takes the time of the row before it in
     message-id order (see `fields.fill_times`), never 1970."""

@@ -69,7 +69,7 @@ from inbox_app.core.models import (
     Thread,
 )
 from inbox_app.providers import zoho_parse as parse
-from inbox_app.providers.base import Provider, parse_history
+from inbox_app.providers.base import History, Provider, history
 from inbox_app.providers.capabilities import CAPABILITIES
 from inbox_app.providers.errors import (
     AuthError,
@@ -361,7 +361,7 @@ class ZohoVoiceProvider(Provider):
                 return
             previous = rows
 
-    async def list_messages(self, thread: Thread, since: datetime | None = None) -> list[Message]:
+    async def fetch_history(self, thread: Thread, since: datetime | None = None) -> History:
         params = {"customerNumber": parse.wire_number(thread.customer_number)}
         if thread.our_number:
             params["longCode"] = parse.wire_number(thread.our_number)
@@ -376,10 +376,7 @@ class ZohoVoiceProvider(Provider):
                 times = [t for t in (parse.row_time(r) for r in rows) if t is not None]
                 if times and min(times) < since:
                     break
-        messages = await parse_history(parse.parse_logs, collected, thread)
-        messages.reverse()
-        messages.sort(key=lambda m: m.at)
-        return messages
+        return history(parse.parse_history, collected, thread)
 
     async def list_logs(
         self,

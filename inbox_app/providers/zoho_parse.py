@@ -23,7 +23,7 @@ from __future__ import annotations
 
 import mimetypes
 import re
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -128,6 +128,17 @@ def parse_log(row: dict[str, Any], thread_key: str, at: datetime) -> Message:
         customer_number=customer,
         attachments=tuple(parse_attachment(meta) for meta in mappings(row.get("mmsMeta"))),
     )
+
+
+def parse_history(
+    rows: Sequence[dict[str, Any]], thread_key: str, default_at: datetime | None
+) -> list[Message]:
+    """A conversation's log rows (newest first, as the vendor lists them) as messages,
+    oldest first."""
+    messages = parse_logs(rows, thread_key, default_at)
+    messages.reverse()
+    messages.sort(key=lambda m: m.at)
+    return messages
 
 
 def parse_logs(

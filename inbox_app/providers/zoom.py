@@ -59,10 +59,10 @@ from urllib.parse import urlencode, urlsplit
 import httpx
 
 from inbox_app.core.accounts import AccountConfig
-from inbox_app.core.models import Channel, Message, ProviderKind, Thread
+from inbox_app.core.models import Channel, ProviderKind, Thread
 from inbox_app.core.phone import normalize_number
 from inbox_app.providers import zoom_parse as parse
-from inbox_app.providers.base import Provider
+from inbox_app.providers.base import History, Provider, history
 from inbox_app.providers.errors import (
     AuthError,
     BadResponse,
@@ -240,8 +240,7 @@ class ZoomContactCenterProvider(Provider):
             except TokenRefused as error:
                 if error.status == 403 or error.code == _NO_SCOPE:
                     raise AuthError(
-                        f"{error}; check that the app has the contact_center_sms:read:admin"
-                        " scope",
+                        f"{error}; check that the app has the contact_center_sms:read:admin scope",
                         status=error.status,
                     ) from None
                 # The token was just issued, so the credentials are good: try again
@@ -396,8 +395,8 @@ class ZoomContactCenterProvider(Provider):
         for index in range(0, len(threads), THREAD_PAGE):
             yield threads[index : index + THREAD_PAGE]
 
-    async def list_messages(self, thread: Thread, since: datetime | None = None) -> list[Message]:
-        return []
+    async def fetch_history(self, thread: Thread, since: datetime | None = None) -> History:
+        return history(parse.no_messages, [], thread)
 
 
 def history_days(account: AccountConfig) -> int:

@@ -26,11 +26,12 @@ Readings where the document is silent or contradicts itself:
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from inbox_app.core.models import Direction, Thread, ThreadStatus
+from inbox_app.core.models import Direction, Message, Thread, ThreadStatus
 from inbox_app.core.phone import normalize_number
 from inbox_app.core.timeparse import parse_timestamp
 from inbox_app.providers import fields
@@ -58,6 +59,11 @@ class Engagement:
     thread: Thread
     queue: QueueRef
     started: datetime | None
+
+
+def no_messages(rows: Sequence[Any], thread_key: str, default_at: datetime | None) -> list[Message]:
+    """An engagement's history: its rows carry no message text, so none is invented."""
+    return []
 
 
 def queues_of(row: dict[str, Any]) -> list[QueueRef]:

@@ -163,4 +163,3 @@ def add_month(moment_ms: int) -> int:
     year, month = (moment.year + 1, 1) if moment.month == 12 else (moment.year, moment.month + 1)
     day = min(moment.day, calendar.monthrange(year, month)[1])
     return int(moment.replace(year=year, month=month, day=day).timestamp() * 1000)
-

@@ -6,7 +6,9 @@ from __future__ import annotations
 
 import os
 import sqlite3
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 from inbox_app.store.errors import StoreError
 from inbox_app.store.migrations import require_current
@@ -15,6 +17,8 @@ BUSY_TIMEOUT_MS = 5000
 MIN_SQLITE = (3, 37, 0)
 """STRICT tables (3.37), RETURNING (3.35) and MATERIALIZED CTEs (3.35) are used throughout."""
 _CACHE_KIB = 32 * 1024
+
+T = TypeVar("T")
 
 
 def connect(path: str | os.PathLike[str], *, readonly: bool = False) -> sqlite3.Connection:
@@ -59,6 +63,28 @@ def connect(path: str | os.PathLike[str], *, readonly: bool = False) -> sqlite3.
         conn.close()
         raise
     return conn
+
+
+def run_transaction(
+    conn: sqlite3.Connection, fn: Callable[[sqlite3.Connection], T], *, durable: bool = False
+) -> T:
+    """`fn(conn)` in one write transaction, rolled back if it raises. `durable` commits
+    with synchronous=FULL (the outbox: a user's action must survive a power cut)."""
+    if durable:
+        conn.execute("PRAGMA synchronous = FULL")
+    try:
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            result = fn(conn)
+            conn.execute("COMMIT")
+        except BaseException:
+            if conn.in_transaction:
+                conn.execute("ROLLBACK")
+            raise
+    finally:
+        if durable:
+            conn.execute("PRAGMA synchronous = NORMAL")
+    return result
 
 
 def open_reader(path: str | os.PathLike[str]) -> sqlite3.Connection:

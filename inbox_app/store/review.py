@@ -180,6 +180,7 @@ def _where(terms: list[str]) -> str:
 
 # --- threads ----------------------------------------------------------------------------
 
+
 def _after(key: ThreadKey) -> tuple[str, list[Any]]:
     """Rows after `key` in newest-first order (threads without messages last)."""
     at, row_id = key

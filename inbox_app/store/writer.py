@@ -1,12 +1,14 @@
-"""The single writer: one thread owns the only write connection and runs submitted
-functions one at a time, each in its own transaction. Serialising writes here means no
-`database is locked` between our own writers, and keeps SQL work off the event loop."""
+"""The single writer: one thread owns the write connection and runs submitted functions
+one at a time, each in its own transaction. Serialising writes here means no `database is
+locked` between our own writers, and keeps SQL work off the event loop. The heaviest jobs
+may be lent to the writer's helper process (see helper.py), still one job at a time."""
 
 from __future__ import annotations
 
 import asyncio
 import concurrent.futures
 import contextlib
+import functools
 import os
 import queue
 import sqlite3
@@ -16,11 +18,14 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from inbox_app.store.db import connect
+from inbox_app.store.db import connect, run_transaction
 from inbox_app.store.errors import WriterClosedError
+from inbox_app.store.helper import NotTaken, WriterHelper
 from inbox_app.store.migrations import migrate
 
 T = TypeVar("T")
+
+HELPER_START_SECONDS = 10.0
 
 
 @dataclass(slots=True)
@@ -30,6 +35,10 @@ class _Job(Generic[T]):
     outcome: concurrent.futures.Future[T]
     notify: Callable[[], None] | None = None
     """Called on the writer thread once `outcome` is set (hands it to an event loop)."""
+    portable: bool = False
+    """May run in the helper process."""
+    bare: bool = False
+    """Runs outside any transaction (managing the writer itself)."""
 
 
 class Writer:
@@ -48,6 +57,10 @@ class Writer:
         self._queue: queue.SimpleQueue[_Job[Any] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closed = False
+        self._helper: WriterHelper | None = None
+        """Created, used and closed on the writer thread only."""
+        self.helper_jobs = 0
+        """Jobs the helper process has run (for diagnostics and tests)."""
         self._thread = threading.Thread(target=self._serve, name="store-writer", daemon=True)
         self._thread.start()
 
@@ -58,16 +71,42 @@ class Writer:
         with synchronous=FULL (the outbox: a user's action must survive a power cut).
         Cancelling the await does not cancel the write: once submitted it runs.
         """
+        return await self._run(_Job(fn, durable, concurrent.futures.Future()))
+
+    async def run_portable(self, fn: Callable[[sqlite3.Connection], T]) -> T:
+        """`run` for a heavy job that the helper process may run instead, once it is up
+        (see `start_helper`). `fn` must pickle (a module-level function, or a partial of
+        one over picklable arguments), and be safe to run twice: a helper that dies
+        before answering may have committed it, and the writer then runs it itself."""
+        return await self._run(_Job(fn, False, concurrent.futures.Future(), portable=True))
+
+    def start_helper(self, *, wait: bool = False) -> concurrent.futures.Future[None]:
+        """Start the helper process in the background if it is not running; jobs are
+        run here until it is up (`wait`: the writer waits for it first, up to
+        HELPER_START_SECONDS). Worth it for bulk work only: starting a process costs
+        a tenth of a second of CPU or so. The future is done once the writer got here."""
+        done: concurrent.futures.Future[None] = concurrent.futures.Future()
+        self._submit(_Job(functools.partial(self._start_helper, wait=wait), False, done, bare=True))
+        return done
+
+    @property
+    def helper_pid(self) -> int | None:
+        """The helper's process id once it was started (even if it is gone since)."""
+        helper = self._helper
+        return helper.pid if helper is not None else None
+
+    async def _run(self, job: _Job[T]) -> T:
         loop = asyncio.get_running_loop()
         future: asyncio.Future[T] = loop.create_future()
-        outcome: concurrent.futures.Future[T] = concurrent.futures.Future()
+        outcome = job.outcome
 
         def notify() -> None:
             # RuntimeError: the loop closed meanwhile, nobody is left to tell.
             with contextlib.suppress(RuntimeError):
                 loop.call_soon_threadsafe(_settle, future, outcome)
 
-        self._submit(_Job(fn, durable, outcome, notify))
+        job.notify = notify
+        self._submit(job)
         return await future
 
     def run_blocking(self, fn: Callable[[sqlite3.Connection], T], *, durable: bool = False) -> T:
@@ -87,6 +126,8 @@ class Writer:
             self._closed = True
             self._queue.put(None)
         self._thread.join()
+        if self._helper is not None:
+            self._helper.close()
         try:
             self._conn.execute("PRAGMA optimize")
         finally:
@@ -105,26 +146,37 @@ class Writer:
                 job.notify()
 
     def _execute(self, job: _Job[T]) -> None:
-        conn = self._conn
         try:
-            if job.durable:
-                conn.execute("PRAGMA synchronous = FULL")
-            try:
-                conn.execute("BEGIN IMMEDIATE")
-                try:
-                    result = job.fn(conn)
-                    conn.execute("COMMIT")
-                except BaseException:
-                    if conn.in_transaction:
-                        conn.execute("ROLLBACK")
-                    raise
-            finally:
-                if job.durable:
-                    conn.execute("PRAGMA synchronous = NORMAL")
+            if job.bare:
+                result = job.fn(self._conn)
+            elif job.portable:
+                result = self._lend(job)
+            else:
+                result = self._own(job)
         except BaseException as error:  # the thread must survive any job
             job.outcome.set_exception(error)
         else:
             job.outcome.set_result(result)
+
+    def _own(self, job: _Job[T]) -> T:
+        return run_transaction(self._conn, job.fn, durable=job.durable)
+
+    def _lend(self, job: _Job[T]) -> T:
+        if self._helper is not None:
+            try:
+                result: T = self._helper.run(job.fn)
+            except NotTaken:
+                pass
+            else:
+                self.helper_jobs += 1
+                return result
+        return self._own(job)
+
+    def _start_helper(self, _conn: sqlite3.Connection, *, wait: bool) -> None:
+        if self._helper is None:
+            self._helper = WriterHelper(self.path)
+        if wait:
+            self._helper.wait_up(HELPER_START_SECONDS)
 
 
 def _settle(future: asyncio.Future[T], outcome: concurrent.futures.Future[T]) -> None:

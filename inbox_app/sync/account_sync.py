@@ -17,9 +17,9 @@ from functools import partial
 from typing import Any
 
 from inbox_app.core.accounts import AccountConfig
-from inbox_app.core.models import Capability, Channel, Message, Thread
+from inbox_app.core.models import Capability, Channel, Thread
 from inbox_app.core.phone import display_number
-from inbox_app.providers.base import Provider
+from inbox_app.providers.base import History, Provider
 from inbox_app.providers.errors import AuthError, NotSupported, ProviderError
 from inbox_app.store import effects, queries, writes
 from inbox_app.store.scheduled import replace_scheduled
@@ -43,6 +43,10 @@ class SyncTuning:
     """Templates and sender ids change rarely: refresh them every Nth pass."""
     message_threads_page: int = 1000
     """Threads read from the store at a time for fetching their messages."""
+    helper_after_threads: int = 100
+    """Threads to fetch messages for in one pass past which the store's helper process
+    is started (see store/helper.py): a cold sync's worth, seconds of parsing and
+    storing, against about 0.2 s of CPU to start a process."""
     unstored_messages: int = 20_000
     """Fetched messages that may wait for the store (besides the batch being written)
     before no new fetch starts. The store is the slower side of a cold sync; without a
@@ -214,7 +218,7 @@ class _MessageFetch:
         self._sync = sync
         self._gate = asyncio.Semaphore(sync.tuning.message_fetch_concurrency)
         self._write_turn = asyncio.Lock()
-        self._fetched: list[tuple[Thread, list[Message]]] = []
+        self._fetched: list[tuple[Thread, History]] = []
         self._failed: list[tuple[Thread, ProviderError]] = []
         self._tried: dict[str, str] = {}
         """Fingerprint each thread was fetched for: a thread whose list row changes
@@ -265,6 +269,8 @@ class _MessageFetch:
             if self._tried.get(thread.key) != thread.fingerprint:
                 self._tried[thread.key] = thread.fingerprint
                 self._wanted += 1
+                if self._wanted == self._sync.tuning.helper_after_threads:
+                    self._sync.writer.start_helper()
                 yield thread
 
     async def _fetch(self, thread: Thread) -> None:
@@ -274,15 +280,15 @@ class _MessageFetch:
             async with self._gate:
                 async with self._room:
                     await self._room.wait_for(lambda: self._unstored < limit)
-                messages = await sync.provider.list_messages(thread)
+                history = await sync.provider.fetch_history(thread)
         except (AuthError, NotSupported):
             raise
         except ProviderError as exc:
             self._failed.append((thread, exc))
             return
-        self._unstored += len(messages)
-        self._fetched.append((thread, messages))
-        del messages  # stored by whoever has the write turn; this task may wait for it
+        self._unstored += len(history.rows)
+        self._fetched.append((thread, history))
+        del history  # stored by whoever has the write turn; this task may wait for it
         # Whoever gets the turn writes everything fetched meanwhile in one
         # transaction; a later turn that finds nothing left knows its thread is in.
         async with self._write_turn:
@@ -291,10 +297,16 @@ class _MessageFetch:
             batch = self._fetched.copy()
             self._fetched.clear()
             # Handed to the store: the next batch may gather while this one is written.
-            self._unstored -= sum(len(messages) for _, messages in batch)
+            self._unstored -= sum(len(history.rows) for _, history in batch)
             async with self._room:
                 self._room.notify_all()
-            counts = await sync.writer.run(partial(_store_messages, account=sync.name, batch=batch))
+            counts = await sync.writer.run_portable(
+                partial(
+                    store_histories,
+                    account=sync.name,
+                    batch=[(thread.key, thread.fingerprint, history) for thread, history in batch],
+                )
+            )
         self.changed.update(key for key, count in counts.items() if count)
         self._done += len(batch)
         sync._progress("messages", self._done, self._wanted)
@@ -305,14 +317,18 @@ async def _aiter(items: Iterable[Thread]) -> AsyncIterator[Thread]:
         yield item
 
 
-def _store_messages(
-    conn: sqlite3.Connection, account: str, batch: list[tuple[Thread, list[Message]]]
+def store_histories(
+    conn: sqlite3.Connection, account: str, batch: list[tuple[str, str, History]]
 ) -> dict[str, int]:
-    """Several threads' messages in one transaction (one commit and one FTS flush for
-    the lot, not one per thread), each thread marked as fetched for its fingerprint."""
-    counts = writes.upsert_messages_bulk(conn, account, {t.key: m for t, m in batch})
-    for thread, _messages in batch:
-        writes.mark_messages_synced(conn, account, thread.key, thread.fingerprint)
+    """Several threads' histories (key, fingerprint, history) parsed and stored in one
+    transaction (one commit and one FTS flush for the lot, not one per thread), each
+    thread marked as fetched for its fingerprint. A portable writer job: it may run in
+    the store's helper process, and running it twice stores nothing twice."""
+    counts = writes.upsert_messages_bulk(
+        conn, account, {key: history.messages() for key, _, history in batch}
+    )
+    for key, fingerprint, _ in batch:
+        writes.mark_messages_synced(conn, account, key, fingerprint)
     return counts
 
 

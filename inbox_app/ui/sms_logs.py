@@ -167,4 +167,3 @@ def _date_edit(date: QDate, name: str) -> QDateEdit:
 def _start_of(day: QDate) -> datetime:
     """Local midnight at the start of `day`, as an aware datetime."""
     return datetime.combine(date(day.year(), day.month(), day.day()), time()).astimezone()
-

@@ -7,6 +7,7 @@ import dataclasses
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -258,13 +259,13 @@ async def test_fetching_waits_for_the_store_when_too_much_is_waiting(
     cold sync's backlog never grows past the fetches already under way (four here;
     Zoom's threads carry no messages and are not held back)."""
     batches: list[int] = []
-    store = account_sync._store_messages
+    store = account_sync.store_histories
 
-    def counting(conn: object, account: str, batch: list[object]) -> dict[str, int]:
-        batches.append(sum(1 for _, messages in batch if messages))
+    def counting(conn: Any, account: str, batch: list[Any]) -> dict[str, int]:
+        batches.append(sum(1 for _, _, history in batch if history.rows))
         return store(conn, account=account, batch=batch)
 
-    monkeypatch.setattr(account_sync, "_store_messages", counting)
+    monkeypatch.setattr(account_sync, "store_histories", counting)
     tuning = SyncTuning(unstored_messages=1, message_fetch_concurrency=4)
     engine = make_engine(accounts, writer, [], tuning=tuning)
     statuses = await engine.run_once()
@@ -275,3 +276,53 @@ async def test_fetching_waits_for_the_store_when_too_much_is_waiting(
         assert queries.threads_needing_messages(conn, account) == []
     conn.close()
     assert sum(batches) > 20 and max(batches) <= 4
+
+
+def _stored(path: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
+    conn = open_reader(path)
+    try:
+        messages = conn.execute(
+            "SELECT t.account, t.key, m.vendor_id, m.direction, m.body, m.at, m.status"
+            " FROM messages m JOIN threads t ON t.id = m.thread_id ORDER BY 1, 2, 3"
+        ).fetchall()
+        threads = conn.execute(
+            "SELECT account, key, messages_fingerprint, last_message_at, preview"
+            " FROM threads ORDER BY 1, 2"
+        ).fetchall()
+        return messages, threads
+    finally:
+        conn.close()
+
+
+async def test_the_helper_process_stores_what_the_writer_would(
+    accounts: list[AccountConfig], writer: Writer, tmp_path: Path
+) -> None:
+    """Every vendor's histories, parsed and stored by the helper process, land exactly
+    as the writer stores them itself."""
+    alone = Writer(tmp_path / "alone.sqlite3")
+    try:
+        engine = make_engine(accounts, alone, [], tuning=SyncTuning(helper_after_threads=10**9))
+        await engine.run_once()
+        await engine.aclose()
+        assert alone.helper_pid is None
+    finally:
+        alone.close()
+    writer.start_helper(wait=True).result()
+    engine = make_engine(accounts, writer, [])
+    statuses = await engine.run_once()
+    await engine.aclose()
+    assert {s.phase for s in statuses.values()} == {SyncPhase.IDLE}
+    assert writer.helper_jobs >= 4
+    messages, threads = _stored(writer.path)
+    assert len(messages) > 100
+    assert (messages, threads) == _stored(alone.path)
+
+
+@pytest.mark.parametrize(("after", "started"), [(5, True), (10**9, False)])
+async def test_a_pass_with_many_threads_to_fetch_starts_the_helper(
+    accounts: list[AccountConfig], writer: Writer, after: int, started: bool
+) -> None:
+    engine = make_engine(accounts, writer, [], tuning=SyncTuning(helper_after_threads=after))
+    await engine.run_once()
+    await engine.aclose()
+    assert (writer.helper_pid is not None) is started

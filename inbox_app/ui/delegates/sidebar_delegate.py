@@ -72,9 +72,7 @@ class SidebarDelegate(QStyledItemDelegate):
             text = str(unread)
             width = metrics.horizontalAdvance(text) + 2 * _PAD
             height = metrics.height() + 2
-            pill = QRect(
-                rect.right() - width, rect.center().y() - height // 2 + 1, width, height
-            )
+            pill = QRect(rect.right() - width, rect.center().y() - height // 2 + 1, width, height)
             painter.setRenderHint(QPainter.RenderHint.Antialiasing)
             painter.setPen(Qt.PenStyle.NoPen)
             painter.setBrush(option.palette.color(group, QPalette.ColorRole.Highlight))

@@ -176,9 +176,7 @@ class AccountForm(QDialog):
         """What the form holds: typed secrets apart from the table written to the file;
         keys the form does not show (`<key>_env`) are kept as they were."""
         table: dict[str, Any] = {
-            k: v
-            for k, v in self.existing.items()
-            if k.endswith("_env") or k in SECRET_KEYS
+            k: v for k, v in self.existing.items() if k.endswith("_env") or k in SECRET_KEYS
         }
         table.update(name=self.name.text().strip(), provider=self.kind().value)
         secrets: dict[str, str] = {}
