@@ -18,7 +18,7 @@ from inbox_app.store.scheduled import scheduled_for_thread
 from inbox_app.sync import intents
 from tests.outbox.harness import LV, ZOHO, FaultOn, Harness
 
-ODD = '<b>Visit</b> at 9 — موعدك 📅'
+ODD = "<b>Visit</b> at 9 — موعدك 📅"
 
 
 def in_hours(hours: float) -> datetime:
@@ -31,9 +31,7 @@ async def _conversation(h: Harness) -> ThreadRow:
 
 
 async def _scheduled(h: Harness, thread: ThreadRow) -> list[tuple[str, str, str]]:
-    rows = await h.read(
-        scheduled_for_thread, ZOHO, thread.our_number, thread.customer_number
-    )
+    rows = await h.read(scheduled_for_thread, ZOHO, thread.our_number, thread.customer_number)
     return [(s.id, s.body, s.time_zone) for s in rows]
 
 
@@ -79,9 +77,7 @@ async def test_impossible_schedules_are_refused_and_queue_nothing(h: Harness) ->
 
 async def test_refused_schedule_gives_the_text_back_with_zohos_reason(h: Harness) -> None:
     thread = await _conversation(h)
-    item_id = await h.act(
-        intents.schedule_message, ZOHO, thread.key, ODD, "", in_hours(0.1), "UTC"
-    )
+    item_id = await h.act(intents.schedule_message, ZOHO, thread.key, ODD, "", in_hours(0.1), "UTC")
     h.sim.world.clock.advance(3600)  # by the time it is handed over, the time has passed
     result = await h.drain(ZOHO)
     assert result.failed == 1
