@@ -20,6 +20,10 @@ What this transport guarantees, since `HttpSession` builds its error semantics o
   and read timeouts added up (a `ReadTimeout` otherwise).
 - No redirects, cookies or decompression: httpx does those above the transport.
 
+`fetch` is the same wire without httpx's request and response objects, for the reads a
+sync makes by the thousand: building an httpx request (its URL parsed three times) and
+streaming its response cost more CPU than aiohttp's own work (see `HttpSession`).
+
 Proxies are httpx's business: `HttpSession` uses httpx's own transport whenever the
 environment names one (httpx ignores the environment when handed a transport).
 """
@@ -30,7 +34,7 @@ import asyncio
 import os
 import socket
 import ssl
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Mapping
 from contextlib import contextmanager
 from typing import Any
 
@@ -40,8 +44,11 @@ import httpx
 _CHUNK = 64 * 1024
 
 
+RawHeaders = tuple[tuple[bytes, bytes], ...]
+
+
 @contextmanager
-def _as_httpx_errors(request: httpx.Request) -> Iterator[None]:
+def _as_httpx_errors(request: httpx.Request | None) -> Iterator[None]:
     """Most specific first: several aiohttp errors subclass one another."""
     try:
         yield
@@ -112,29 +119,11 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
         return session
 
     async def handle_async_request(self, request: httpx.Request) -> httpx.Response:
-        if self._session is None:
-            self._session = self._open()
         timeout = request.extensions.get("timeout", {})
         body = await request.aread()
         headers = [(k, v) for k, v in request.headers.multi_items() if k != "transfer-encoding"]
-        options: dict[str, Any] = {
-            "headers": headers,
-            "data": body or None,
-            "allow_redirects": False,
-            "timeout": aiohttp.ClientTimeout(
-                total=None,
-                connect=timeout.get("pool"),
-                sock_connect=timeout.get("connect"),
-                sock_read=timeout.get("read"),
-            ),
-        }
-        # aiohttp has no write timeout: a server that stops reading the request would hold
-        # it forever. Sending it and getting the answer's head are bounded together.
-        steps = (timeout.get("connect"), timeout.get("write"), timeout.get("read"))
-        limit = sum(t for t in steps if t) if all(steps) else None
-        with _as_httpx_errors(request):
-            async with asyncio.timeout(limit):
-                response = await self._session.request(request.method, str(request.url), **options)
+        method, url = request.method, str(request.url)
+        response = await self._send(method, url, headers, body, timeout, request)
         return httpx.Response(
             status_code=response.status,
             headers=response.raw_headers,
@@ -145,6 +134,56 @@ class AiohttpTransport(httpx.AsyncBaseTransport):
                 "reason_phrase": (response.reason or "").encode(),
             },
         )
+
+    async def fetch(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str],
+        timeouts: Mapping[str, float | None],
+    ) -> tuple[int, RawHeaders, bytes]:
+        """Send a request without a body and read the whole answer, raw (status, headers
+        as sent, body undecoded). Errors are the httpx ones `handle_async_request` raises,
+        carrying no request."""
+        response = await self._send(method, url, headers, None, timeouts, None)
+        with _as_httpx_errors(None):
+            try:
+                body = await response.read()
+            except BaseException:
+                response.close()
+                raise
+        response.release()
+        return response.status, response.raw_headers, body
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        headers: Mapping[str, str] | list[tuple[str, str]],
+        body: bytes | None,
+        timeouts: Mapping[str, float | None],
+        request: httpx.Request | None,
+    ) -> aiohttp.ClientResponse:
+        if self._session is None:
+            self._session = self._open()
+        options: dict[str, Any] = {
+            "headers": headers,
+            "data": body or None,
+            "allow_redirects": False,
+            "timeout": aiohttp.ClientTimeout(
+                total=None,
+                connect=timeouts.get("pool"),
+                sock_connect=timeouts.get("connect"),
+                sock_read=timeouts.get("read"),
+            ),
+        }
+        # aiohttp has no write timeout: a server that stops reading the request would hold
+        # it forever. Sending it and getting the answer's head are bounded together.
+        steps = (timeouts.get("connect"), timeouts.get("write"), timeouts.get("read"))
+        limit = sum(t for t in steps if t) if all(steps) else None
+        with _as_httpx_errors(request):
+            async with asyncio.timeout(limit):
+                return await self._session.request(method, url, **options)
 
     async def aclose(self) -> None:
         if self._session is not None:

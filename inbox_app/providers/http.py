@@ -38,6 +38,7 @@ import random
 import re
 import ssl
 import time
+import urllib.parse
 import urllib.request
 from collections.abc import Awaitable, Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -72,6 +73,7 @@ _PARAM_PATTERN = re.compile(
 _UNKNOWN_OUTCOME_STATUSES = frozenset({500, 502, 504})
 _MAX_DETAIL = 300
 _MAX_REDIRECTS = 3
+_REDIRECTS = frozenset({301, 302, 303, 307, 308})
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +156,10 @@ class HttpSession:
     error_hook: ErrorHook | None = None
     _client: httpx.AsyncClient = field(init=False)
     _gate: asyncio.Semaphore = field(init=False)
+    _wire: AiohttpTransport | None = field(init=False)
+    """Set when requests go out through aiohttp: plain reads then skip httpx."""
+    _read_headers: dict[str, str] = field(init=False)
+    _timeouts: dict[str, float | None] = field(init=False)
 
     @classmethod
     def for_account(
@@ -183,8 +189,9 @@ class HttpSession:
         )
 
     def __post_init__(self) -> None:
+        wire = self.transport or _wire_transport()
         self._client = httpx.AsyncClient(
-            transport=self.transport or _wire_transport(),
+            transport=wire,
             verify=tls_context(),
             timeout=self.timeout,
             headers={"Accept": "application/json"},
@@ -192,6 +199,9 @@ class HttpSession:
         )
         self._client._cookies = _Cookies()
         self._gate = asyncio.Semaphore(self.concurrency)
+        self._wire = wire if isinstance(wire, AiohttpTransport) else None
+        self._read_headers = dict(self._client.headers)
+        self._timeouts = self._client.timeout.as_dict()
 
     async def aclose(self) -> None:
         await self._client.aclose()
@@ -271,39 +281,37 @@ class HttpSession:
         max_bytes: int | None,
         parse_json: bool,
     ) -> Reply:
-        try:
-            request = self._client.build_request(
-                method, url, params=params, headers=headers, json=json_body, data=data, files=files
-            )
-        except httpx.InvalidURL:
-            raise ProviderError(
-                f"The {self.vendor} address of account '{self.account}' is not a valid URL"
-            ) from None
-        host = request.url.host
         started = time.monotonic()
-        async with self._gate:
-            try:
-                response = await self._send_following(request)
-                try:
-                    content = await _read_capped(response, max_bytes, self._too_large(what))
-                finally:
-                    await response.aclose()
-            except httpx.HTTPError as exc:
-                raise self._transport_error(exc, host, what, idempotent) from None
+        reply = None
+        if method == "GET" and self._wire is not None and max_bytes is None:
+            reply = await self._read(self._wire, url, params, headers, what, idempotent)
+        if reply is None:
+            reply = await self._send(
+                method,
+                url,
+                idempotent=idempotent,
+                what=what,
+                params=params,
+                headers=headers,
+                json_body=json_body,
+                data=data,
+                files=files,
+                max_bytes=max_bytes,
+            )
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "%s: %s %s -> %d in %.0f ms",
                 self.account,
                 method,
-                self.redact(request.url.path),
-                response.status_code,
+                self.redact(urllib.parse.urlsplit(url).path),
+                reply.status,
                 (time.monotonic() - started) * 1000,
             )
-        reply = Reply(response.status_code, response.headers, content)
         if parse_json:
             # Not JSON: a hook or the status may explain it; otherwise BadResponse below.
             with contextlib.suppress(ValueError):
-                reply = Reply(reply.status, reply.headers, content, decode_json(content), True)
+                data = decode_json(reply.content)
+                reply = Reply(reply.status, reply.headers, reply.content, data, True)
         error = self.error_hook(reply, what) if self.error_hook else None
         if error is None and not reply.ok:
             error = self._status_error(reply, what, idempotent)
@@ -312,6 +320,80 @@ class HttpSession:
         if parse_json and not reply.decoded:
             raise self._unreadable(what)
         return reply
+
+    async def _send(
+        self,
+        method: str,
+        url: str,
+        *,
+        idempotent: bool,
+        what: str,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str] | None,
+        json_body: Any,
+        data: Mapping[str, str] | None,
+        files: Mapping[str, tuple[str | None, bytes | str, str]] | None,
+        max_bytes: int | None,
+    ) -> Reply:
+        """Through httpx: bodies, cookies to send back, redirects, a size cap."""
+        try:
+            request = self._client.build_request(
+                method, url, params=params, headers=headers, json=json_body, data=data, files=files
+            )
+        except httpx.InvalidURL:
+            raise ProviderError(
+                f"The {self.vendor} address of account '{self.account}' is not a valid URL"
+            ) from None
+        async with self._gate:
+            try:
+                response = await self._send_following(request)
+                try:
+                    content = await _read_capped(response, max_bytes, self._too_large(what))
+                finally:
+                    await response.aclose()
+            except httpx.HTTPError as exc:
+                raise self._transport_error(exc, request.url.host, what, idempotent) from None
+        return Reply(response.status_code, response.headers, content)
+
+    async def _read(
+        self,
+        wire: AiohttpTransport,
+        url: str,
+        params: Mapping[str, str | int] | None,
+        headers: Mapping[str, str] | None,
+        what: str,
+        idempotent: bool,
+    ) -> Reply | None:
+        """A plain GET straight through aiohttp, the way httpx would send it (same
+        headers, query and timeouts): httpx's request building and response streaming
+        were a third of the event loop's time in a cold sync. None when the answer is a
+        redirect, a cookie must go with the request, or `params` would merge into a query
+        already in `url`: httpx's path handles those."""
+        if self._client.cookies or (params and "?" in url):
+            return None
+        target = _with_query(url, params) if params else url
+        sent = self._read_headers
+        if headers:
+            sent = {**sent, **{name.lower(): value for name, value in headers.items()}}
+        async with self._gate:
+            try:
+                status, raw, content = await wire.fetch("GET", target, sent, self._timeouts)
+            except httpx.HTTPError as exc:
+                host = urllib.parse.urlsplit(url).hostname or url
+                raise self._transport_error(exc, host, what, idempotent) from None
+        if status in _REDIRECTS:
+            return None
+        received = httpx.Headers(raw)
+        if "set-cookie" in received:
+            answer = httpx.Response(status, headers=raw, request=httpx.Request("GET", target))
+            self._client.cookies.extract_cookies(answer)
+        if "content-encoding" in received:
+            try:
+                content = httpx.Response(status, headers=raw, content=content).content
+            except httpx.DecodingError as exc:
+                host = urllib.parse.urlsplit(url).hostname or url
+                raise self._transport_error(exc, host, what, idempotent) from None
+        return Reply(status, received, content)
 
     async def _send_following(self, request: httpx.Request) -> httpx.Response:
         """Send, following redirects only to the same scheme, host and port: the vendor
@@ -435,6 +517,18 @@ async def _read_capped(
             raise too_large(max_bytes)
         chunks.append(chunk)
     return b"".join(chunks)
+
+
+def _with_query(url: str, params: Mapping[str, str | int]) -> str:
+    """`url` (with no query yet) with `params` encoded as httpx's `QueryParams` does."""
+    query = urllib.parse.urlencode([(name, _param_text(value)) for name, value in params.items()])
+    return f"{url}?{query}"
+
+
+def _param_text(value: str | int) -> str:
+    if value is True or value is False:
+        return "true" if value else "false"
+    return str(value)
 
 
 def decode_json(content: bytes) -> Any:

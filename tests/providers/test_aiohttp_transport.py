@@ -1,7 +1,8 @@
-"""The wire under `HttpSession`: aiohttp behind httpx's API, against a scripted HTTP/1.1
-server on loopback, so every failure is a real socket event. What matters is that each
-failure reaches `HttpSession` as the httpx error its semantics are built on, and that
-nothing is ever sent twice."""
+"""The wire under `HttpSession`: aiohttp behind httpx's API, and plain reads straight
+through aiohttp, against a scripted HTTP/1.1 server on loopback, so every failure is a
+real socket event. What matters is that each failure reaches `HttpSession` as the httpx
+error its semantics are built on, that nothing is ever sent twice, and that a read sent
+past httpx goes out and comes back as httpx would have sent and read it."""
 
 from __future__ import annotations
 
@@ -9,10 +10,12 @@ import asyncio
 import gzip
 import ipaddress
 import ssl
+import urllib.parse
 from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import httpx
 import pytest
@@ -118,6 +121,27 @@ async def test_keeps_one_connection_alive_for_many_calls() -> None:
     assert (server.connections, len(server.requests)) == (1, 5)
 
 
+async def test_a_plain_read_skips_httpx_and_a_capped_one_does_not(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The cold sync's reads bypass httpx's client (a third of the loop's time); a read
+    with a size cap is streamed through it."""
+    async with serving(ok) as (_, url):
+        http = session(url)
+        sent: list[str] = []
+        send = http._client.send
+
+        async def counting(request: httpx.Request, **options: Any) -> httpx.Response:
+            sent.append(request.url.path)
+            return await send(request, **options)
+
+        monkeypatch.setattr(http._client, "send", counting)
+        await http.request("GET", url + "/plain", idempotent=True, what="x")
+        await http.request("GET", url + "/capped", idempotent=True, what="x", max_bytes=100)
+        await http.aclose()
+    assert sent == ["/capped"]
+
+
 async def test_sends_httpx_built_bodies_and_headers_as_built() -> None:
     async with serving(ok) as (server, url):
         http = session(url)
@@ -175,16 +199,35 @@ async def not_http(request: bytes, writer: asyncio.StreamWriter) -> bool:
     return False
 
 
-@pytest.mark.parametrize("broken", [cut_short, not_http], ids=["body cut short", "not HTTP"])
-async def test_a_broken_answer_is_a_broken_connection(broken: Reply) -> None:
-    async with serving(broken) as (_, url):
+async def bad_gzip(request: bytes, writer: asyncio.StreamWriter) -> bool:
+    writer.write(_answer(b"not gzip at all", "Content-Encoding: gzip"))
+    return True
+
+
+SEND = ("POST", False, OutcomeUnknown)
+READ = ("GET", True, NetworkError)
+"""A write (its outcome unknown when its answer is lost) and a plain read (retried)."""
+
+
+@pytest.mark.parametrize("call", [SEND, READ], ids=["send", "read"])
+@pytest.mark.parametrize(
+    "broken", [cut_short, not_http, bad_gzip], ids=["body cut short", "not HTTP", "bad gzip"]
+)
+async def test_a_broken_answer_is_a_broken_connection(
+    broken: Reply, call: tuple[str, bool, type[Exception]]
+) -> None:
+    method, idempotent, error = call
+    async with serving(broken) as (server, url):
         http = session(url)
-        with pytest.raises(OutcomeUnknown, match="broke during the send"):
-            await http.request("POST", url, idempotent=False, what="the send")
+        with pytest.raises(error, match="broke during the call"):
+            await http.request(method, url, idempotent=idempotent, what="the call")
         await http.aclose()
+    assert len(server.requests) == (RetryPolicy().attempts if idempotent else 1)
 
 
-async def test_a_silent_server_times_out() -> None:
+@pytest.mark.parametrize("call", [SEND, READ], ids=["send", "read"])
+async def test_a_silent_server_times_out(call: tuple[str, bool, type[Exception]]) -> None:
+    method, idempotent, error = call
     never = asyncio.Event()
 
     async def silent(request: bytes, writer: asyncio.StreamWriter) -> bool:
@@ -193,19 +236,82 @@ async def test_a_silent_server_times_out() -> None:
 
     async with serving(silent) as (_, url):
         http = session(url, timeout=0.2)
-        with pytest.raises(OutcomeUnknown, match=r"did not answer the send within 0\.2 s"):
-            await http.request("POST", url, idempotent=False, what="the send")
+        with pytest.raises(error, match=r"did not answer the call within 0\.2 s"):
+            await http.request(method, url, idempotent=idempotent, what="the call")
         never.set()
         await http.aclose()
 
 
-async def test_a_refused_connection_names_the_host_and_the_reason() -> None:
+@pytest.mark.parametrize("method", ["POST", "GET"])
+async def test_a_refused_connection_names_the_host_and_the_reason(method: str) -> None:
     async with serving(ok) as (_, url):
         pass  # the port is free again
     http = session(url)
     with pytest.raises(NetworkError, match=r"Can.t reach 127\.0\.0\.1: connection refused"):
-        await http.request("POST", url, idempotent=False, what="the send")
+        await http.request(method, url, idempotent=method == "GET", what="the call")
     await http.aclose()
+
+
+@pytest.mark.parametrize("query", ["", "?page=1"], ids=["params", "params and a query"])
+async def test_a_read_goes_out_as_httpx_would_send_it(query: str) -> None:
+    """Same path, query parameters, headers and values as httpx's own request."""
+    params: dict[str, str | int] = {"q": "a b+c/é", "n": 3, "personal": True}
+    params["at"] = "2026-01-01 09:00:00"
+    headers = {"LV-Session": "s-1", "Accept": "application/json; v=2"}
+    async with serving(ok) as (server, url):
+        http = session(url)
+        await http.request(
+            "GET", url + "/x" + query, idempotent=True, what="x", params=params, headers=headers
+        )
+        await http.aclose()
+    expected = httpx.AsyncClient(headers={"Accept": "application/json"}).build_request(
+        "GET", url + "/x" + query, params=params, headers=headers
+    )
+    head = server.requests[0].decode().split("\r\n")
+    method, target, _ = head[0].split(" ")
+    sent_url = urllib.parse.urlsplit(target)
+    assert method == "GET" and sent_url.path == expected.url.path
+    assert urllib.parse.parse_qsl(sent_url.query) == list(expected.url.params.multi_items())
+    sent = {k.lower(): v for k, _, v in (line.partition(": ") for line in head[1:] if line)}
+    assert {k: v for k, v in expected.headers.items() if k != "host"}.items() <= sent.items()
+
+
+async def test_a_cookie_the_vendor_sets_on_a_read_goes_back_with_the_next() -> None:
+    async def sets_cookie(request: bytes, writer: asyncio.StreamWriter) -> bool:
+        writer.write(_answer(b"{}", "Set-Cookie: lb=node-2; Path=/"))
+        return True
+
+    async with serving(sets_cookie) as (server, url):
+        http = session(url)
+        for _ in range(2):
+            await http.request("GET", url + "/x", idempotent=True, what="x")
+        await http.aclose()
+    first, second = (r.lower() for r in server.requests)
+    assert b"cookie:" not in first and b"cookie: lb=node-2" in second
+
+
+@pytest.mark.parametrize(("to_same_host", "followed"), [(True, True), (False, False)])
+async def test_a_read_follows_a_redirect_only_within_its_host(
+    to_same_host: bool, followed: bool
+) -> None:
+    async def moved(request: bytes, writer: asyncio.StreamWriter) -> bool:
+        if b"GET /old" in request:
+            where = "/new" if to_same_host else "http://elsewhere.example/new"
+            writer.write(_answer(b"", f"Location: {where}", status="307 Temporary Redirect"))
+        else:
+            writer.write(_answer(b'{"page": "new"}'))
+        return True
+
+    async with serving(moved) as (server, url):
+        http = session(url)
+        if followed:
+            reply = await http.request("GET", url + "/old", idempotent=True, what="x")
+            assert http.json(reply, "x") == {"page": "new"}
+        else:
+            with pytest.raises(ProviderError, match="HTTP 307"):
+                await http.request("GET", url + "/old", idempotent=True, what="x")
+        await http.aclose()
+    assert any(b"GET /new" in r for r in server.requests) is followed
 
 
 async def test_a_body_left_unread_does_not_poison_the_next_call() -> None:
