@@ -149,17 +149,25 @@ def _child(config: Path, db: Path) -> subprocess.Popen[bytes]:
 
 
 async def run_kills(
-    seed: int, kills: int = 6, *, warm: bool = False
+    seed: int,
+    kills: int = 6,
+    *,
+    warm: bool = False,
+    threads: int = 40,
+    kill_at: tuple[int, int] = KILL_AT_REQUEST,
 ) -> tuple[RunFigures, KillFigures]:
     """`kills` child runs each SIGKILLed at a seeded moment (a child that finishes first is
     simply counted), customers texting and the agent queueing actions in between. Cold,
     the first kills land in the first full sync; `warm` syncs once first, so every kill
-    has intents to cut off."""
+    has intents to cut off. With 200 LiveVox `threads`, a cold pass has enough to fetch
+    to store them through the writer's helper process (started at about its 60th
+    request), which a kill leaves running until it has finished its batch; `kill_at` is
+    the range of request numbers a kill lands on."""
     rng = random.Random(f"kills:{seed}")
     sim = Simulator(
         SimConfig(
             seed=seed,
-            threads=40,
+            threads=threads,
             messages_per_thread=6,
             zoho_conversations=12,
             zoho_messages_per_conversation=6,
@@ -186,7 +194,7 @@ async def run_kills(
                 inbound += run.inbound
                 await run.aclose()
             child = _child(config, db)
-            sim.injector.on_request = _killer(child, rng.randint(*KILL_AT_REQUEST))
+            sim.injector.on_request = _killer(child, rng.randint(*kill_at))
             try:
                 if child.wait() == -signal.SIGKILL:
                     killed.kills += 1

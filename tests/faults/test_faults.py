@@ -30,3 +30,12 @@ async def test_killed_mid_sync_and_mid_drain_the_cache_stays_whole() -> None:
     assert killed.problems == []
     assert figures.tally.details == []
     assert figures.tally.intents >= 10 and figures.tally.sends >= 8
+
+
+async def test_killed_mid_cold_sync_with_the_helper_the_cache_stays_whole() -> None:
+    """A first sync big enough for the writer's helper process, killed as it stores."""
+    figures, killed = await run_kills(SEED, kills=3, threads=200, kill_at=(80, 300))
+    assert killed.kills >= 1
+    assert killed.problems == []
+    assert figures.tally.details == []
+    assert figures.tally.messages_checked >= 500
