@@ -26,6 +26,9 @@ from inbox_app.store.migrations import migrate
 T = TypeVar("T")
 
 HELPER_START_SECONDS = 10.0
+HELPER_IDLE_SECONDS = 60.0
+"""A helper with no job for this long leaves (its 40 MB or more are not kept all day
+for the next first sync); the next bulk pass starts another."""
 
 
 @dataclass(slots=True)
@@ -46,8 +49,11 @@ class Writer:
     migrates the schema (and raises SchemaTooNewError for a newer database) right here,
     in the caller, rather than inside the thread."""
 
-    def __init__(self, path: str | os.PathLike[str]) -> None:
+    def __init__(
+        self, path: str | os.PathLike[str], *, helper_idle_s: float = HELPER_IDLE_SECONDS
+    ) -> None:
         self.path = Path(path)
+        self._helper_idle_s = helper_idle_s
         self._conn = connect(path)
         try:
             migrate(self._conn)
@@ -91,7 +97,8 @@ class Writer:
 
     @property
     def helper_pid(self) -> int | None:
-        """The helper's process id once it was started (even if it is gone since)."""
+        """The helper's process id while the writer keeps one (up, starting, or found
+        gone at its last job)."""
         helper = self._helper
         return helper.pid if helper is not None else None
 
@@ -126,8 +133,6 @@ class Writer:
             self._closed = True
             self._queue.put(None)
         self._thread.join()
-        if self._helper is not None:
-            self._helper.close()
         try:
             self._conn.execute("PRAGMA optimize")
         finally:
@@ -140,10 +145,19 @@ class Writer:
             self._queue.put(job)
 
     def _serve(self) -> None:
-        while (job := self._queue.get()) is not None:
+        while True:
+            idle_s = self._helper_idle_s if self._helper is not None else None
+            try:
+                job = self._queue.get(timeout=idle_s)
+            except queue.Empty:
+                self._stop_helper()
+                continue
+            if job is None:
+                break
             self._execute(job)
             if job.notify is not None:
                 job.notify()
+        self._stop_helper()
 
     def _execute(self, job: _Job[T]) -> None:
         try:
@@ -171,6 +185,11 @@ class Writer:
                 self.helper_jobs += 1
                 return result
         return self._own(job)
+
+    def _stop_helper(self) -> None:
+        if self._helper is not None:
+            self._helper.close()
+            self._helper = None
 
     def _start_helper(self, _conn: sqlite3.Connection, *, wait: bool) -> None:
         if self._helper is None:

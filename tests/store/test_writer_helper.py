@@ -3,6 +3,7 @@ failing, and its life ending with the app's; the writer never loses a job to it.
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import os
 import signal
@@ -192,3 +193,23 @@ def test_a_killed_app_leaves_a_whole_batch_and_no_helper(tmp_path: Path, qtbot: 
         ]
     finally:
         conn.close()
+
+
+def test_an_idle_helper_leaves_and_the_next_bulk_work_starts_another(
+    tmp_path: Path, qtbot: QtBot
+) -> None:
+    writer = Writer(tmp_path / "cache.sqlite3", helper_idle_s=0.2)
+    try:
+        writer.run_blocking(helper_jobs.make_table)
+        writer.start_helper(wait=True).result()
+        first = writer.helper_pid
+        assert first is not None
+        qtbot.waitUntil(lambda: writer.helper_pid is None, timeout=10_000)
+        assert gone(first)
+        writer.start_helper(wait=True).result()
+        second = writer.helper_pid
+        assert second is not None and second != first
+        job = partial(helper_jobs.note, text="again")
+        assert asyncio.run(writer.run_portable(job)) == second
+    finally:
+        writer.close()
