@@ -63,16 +63,23 @@ def _cache(quick: bool) -> tuple[Path, dict[str, int]]:
 
 
 def _search(db: Path, size: dict[str, int]) -> dict[str, Any]:
+    """Both rounds count; each round's p95 is printed too, because the first reads
+    whatever of the cache file the OS no longer holds in memory (on this project's
+    machine, most of it after other work: 145 ms against 37 ms warm, same queries)."""
     searched = _child("search", db)
-    p95 = percentile(searched["ms"], 0.95)
+    timings = searched["ms"]
+    half = len(timings) // 2
+    p95 = percentile(timings, 0.95)
     return result(
         "full-text search: p95 latency",
         p95,
         "ms",
         "p95 <= 50 ms",
         p95 <= 50,
-        p50=round(percentile(searched["ms"], 0.5), 1),
-        queries=len(searched["ms"]),
+        p50=round(percentile(timings, 0.5), 1),
+        first_round_p95=round(percentile(timings[:half], 0.95), 1),
+        second_round_p95=round(percentile(timings[half:], 0.95), 1),
+        queries=len(timings),
         worst=searched["worst"],
         **size,
     )
