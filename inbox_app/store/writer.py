@@ -16,12 +16,14 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Generic, TypeVar
+from typing import TYPE_CHECKING, Any, Generic, TypeVar
 
 from inbox_app.store.db import connect, run_transaction
 from inbox_app.store.errors import WriterClosedError
-from inbox_app.store.helper import NotTaken, WriterHelper
 from inbox_app.store.migrations import migrate
+
+if TYPE_CHECKING:
+    from inbox_app.store.helper import WriterHelper
 
 T = TypeVar("T")
 
@@ -177,6 +179,8 @@ class Writer:
 
     def _lend(self, job: _Job[T]) -> T:
         if self._helper is not None:
+            from inbox_app.store.helper import NotTaken
+
             try:
                 result: T = self._helper.run(job.fn)
             except NotTaken:
@@ -193,6 +197,10 @@ class Writer:
 
     def _start_helper(self, _conn: sqlite3.Connection, *, wait: bool) -> None:
         if self._helper is None:
+            # Imported here: the window opens the writer before its first paint, and
+            # only a bulk sync needs a helper (multiprocessing's pipes and all).
+            from inbox_app.store.helper import WriterHelper
+
             self._helper = WriterHelper(self.path)
         if wait:
             self._helper.wait_up(HELPER_START_SECONDS)
