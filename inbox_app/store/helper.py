@@ -33,6 +33,9 @@ from inbox_app.store.db import connect, run_transaction
 log = logging.getLogger(__name__)
 
 _STOP_SECONDS = 5.0
+JOB_SECONDS = 120.0
+"""A job not answered in this long means a helper stuck for good: it is killed and the
+writer runs the job itself (a cold sync's largest batch takes about a second)."""
 HELPER_FLAG = "--store-helper"
 """The bundle's entry script starts `main` when its first argument is this."""
 _BOOT = "import sys; from inbox_app.store.helper import main; main(sys.argv[1:])"
@@ -51,7 +54,8 @@ class NotTaken(Exception):
 class WriterHelper:
     """The parent's end. Used by the writer thread only; not thread-safe."""
 
-    def __init__(self, path: Path) -> None:
+    def __init__(self, path: Path, *, job_seconds: float = JOB_SECONDS) -> None:
+        self._job_seconds = job_seconds
         ours, theirs = socket.socketpair()
         self._pipe = Connection(ours.detach())
         self._process: subprocess.Popen[bytes] | None = None
@@ -98,6 +102,9 @@ class WriterHelper:
         try:
             # A job that cannot be pickled raises here, before anything is sent.
             self._pipe.send(fn)
+            if not self._pipe.poll(self._job_seconds):
+                self._gone(f"did not answer within {self._job_seconds:g} s")
+                raise NotTaken
             outcome, value = self._pipe.recv()
         except (EOFError, OSError):
             self._gone("is gone")
@@ -139,6 +146,8 @@ class WriterHelper:
         log.warning("the store helper %s; storing in one process", why)
         self._state = _State.DOWN
         self._pipe.close()
+        if self._process is not None and self._process.poll() is None:
+            self._process.kill()
 
 
 def _command() -> list[str]:

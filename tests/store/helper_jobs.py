@@ -54,3 +54,9 @@ def notes_after_fifo(conn: sqlite3.Connection, count: int, fifo: str) -> int:
     Path(fifo).read_text()
     conn.executemany("INSERT INTO notes VALUES (?, ?)", [("late", os.getpid())] * (count // 2))
     return os.getpid()
+
+
+def wait_for_fifo(conn: sqlite3.Connection, fifo: str) -> int:
+    """Blocks until `fifo` is written (a helper stuck in a job)."""
+    Path(fifo).read_text()
+    return os.getpid()

@@ -213,3 +213,23 @@ def test_an_idle_helper_leaves_and_the_next_bulk_work_starts_another(
         assert asyncio.run(writer.run_portable(job)) == second
     finally:
         writer.close()
+
+
+def test_a_helper_stuck_in_a_job_is_killed_and_the_job_left_to_the_writer(
+    tmp_path: Path, qtbot: QtBot, caplog: pytest.LogCaptureFixture
+) -> None:
+    fifo = tmp_path / "never"
+    os.mkfifo(fifo)
+    helper = WriterHelper(tmp_path / "cache.sqlite3", job_seconds=0.3)
+    try:
+        assert helper.wait_up(10)
+        pid = helper.pid
+        assert pid is not None
+        with caplog.at_level(logging.WARNING), pytest.raises(NotTaken):
+            helper.run(partial(helper_jobs.wait_for_fifo, fifo=str(fifo)))
+        assert "did not answer within 0.3 s" in caplog.text
+        qtbot.waitUntil(lambda: gone(pid), timeout=10_000)
+        with pytest.raises(NotTaken):
+            helper.run(helper_jobs.pid)
+    finally:
+        helper.close()
