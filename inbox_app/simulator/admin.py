@@ -20,12 +20,13 @@ from typing import Any
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from .config import FaultConfig
 from .faults import FaultInjector
 from .livevox_errors import LiveVoxError
+from .responses import JSONResponse
 from .voximplant_errors import VoximplantError
 from .world import World
 from .zoho_errors import ZohoError

@@ -29,10 +29,11 @@ from typing import Any
 import httpx
 from starlette.datastructures import Headers
 from starlette.requests import ClientDisconnect
-from starlette.responses import HTMLResponse, JSONResponse, Response
+from starlette.responses import HTMLResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from .config import PROBABILITY_FIELDS, FaultConfig
+from .responses import JSONResponse
 
 CLOSE_EXTENSION = "inbox_app.simulator.close"
 """`scope["extensions"][CLOSE_EXTENSION]["close"]()` closes the client connection."""

@@ -33,13 +33,14 @@ from starlette.applications import Starlette
 from starlette.convertors import Convertor, register_url_convertor
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from . import livevox_rows as rows
 from .livevox_errors import LiveVoxError, bad_request
 from .livevox_model import Agent
 from .livevox_state import LiveVoxState
+from .responses import JSONResponse
 
 AgentHandler = Callable[[Request, Agent], Awaitable[Response]]
 PASSWORD_EXPIRY_DAYS = 45

@@ -21,10 +21,11 @@ from datetime import datetime
 
 from starlette.applications import Starlette
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from . import phones
+from .responses import JSONResponse
 from .voximplant_errors import UNKNOWN_METHOD, VoximplantError, bad_parameter
 from .voximplant_model import A2P, DATE_FORMAT, HISTORY_MAX_COUNT, SMS
 from .voximplant_state import HistoryQuery, VoximplantState

@@ -21,11 +21,12 @@ from starlette.applications import Starlette
 from starlette.datastructures import UploadFile
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from . import phones
 from . import zoho_rows as rows
+from .responses import JSONResponse
 from .zoho_errors import ZohoError, bad_request
 from .zoho_model import INCOMING, OUTGOING, Media, User
 from .zoho_state import (

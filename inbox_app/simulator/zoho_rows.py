@@ -13,7 +13,6 @@ from typing import Any
 from . import phones
 from .zoho_model import STATUS_DESCRIPTIONS, LogEntry, Media, Scheduled, multipart_count
 from .zoho_state import ZohoState
-from .zoho_time import display_time
 
 
 def _customer_name(state: ZohoState, entry: LogEntry | Scheduled) -> str:
@@ -47,7 +46,7 @@ def log_row(state: ZohoState, entry: LogEntry, now_ms: int) -> dict[str, Any]:
     status = entry.status_at(now_ms)
     row: dict[str, Any] = {
         "country": "us",
-        "multipartCount": multipart_count(entry.body),
+        "multipartCount": entry.parts,
         "submittedTime": entry.submitted_ms,
         "isBlocked": False,
         "emailId": entry.user.email,
@@ -60,7 +59,7 @@ def log_row(state: ZohoState, entry: LogEntry, now_ms: int) -> dict[str, Any]:
         "messageType": entry.direction,
         "isMMS": bool(entry.media),
         "isLongCode": True,
-        "sentTime": display_time(entry.submitted_ms),
+        "sentTime": entry.sent_time,
         "logid": entry.logid,
         "messageId": entry.message_id,
         "zsoid": state.org_id,
@@ -81,7 +80,7 @@ def chat_row(state: ZohoState, entry: LogEntry, now_ms: int) -> dict[str, Any]:
 
 def send_row(state: ZohoState, entry: LogEntry, now_ms: int) -> dict[str, Any]:
     row: dict[str, Any] = {
-        "multipartCount": multipart_count(entry.body),
+        "multipartCount": entry.parts,
         "country": "us",
         "submittedTime": entry.submitted_ms,
         "customerNumber": phones.spaced(entry.customer),
@@ -91,7 +90,7 @@ def send_row(state: ZohoState, entry: LogEntry, now_ms: int) -> dict[str, Any]:
         "senderId": phones.e164(entry.sender),
         "messageType": entry.direction,
         "isMMS": bool(entry.media),
-        "sentTime": display_time(entry.submitted_ms),
+        "sentTime": entry.sent_time,
         "logid": entry.logid,
         "email": entry.user.email,
         "status": entry.status_at(now_ms),

@@ -16,10 +16,11 @@ from typing import Any
 from starlette.applications import Starlette
 from starlette.exceptions import HTTPException
 from starlette.requests import Request
-from starlette.responses import JSONResponse, Response
+from starlette.responses import Response
 from starlette.routing import Route
 
 from . import phones
+from .responses import JSONResponse
 from .zoom_model import Engagement, ZoomError, bad_parameter
 from .zoom_oauth import OAuthRefusal
 from .zoom_state import (
