@@ -9,7 +9,6 @@ import asyncio
 import concurrent.futures
 import contextlib
 import functools
-import itertools
 import os
 import queue
 import sqlite3
@@ -29,11 +28,6 @@ if TYPE_CHECKING:
 T = TypeVar("T")
 
 HELPER_START_SECONDS = 10.0
-_FIRST, _BULK, _LAST = 0, 1, 2
-"""Queue ranks: every job goes before bulk jobs (a sync's message batches) submitted
-earlier, in submission order otherwise; closing comes after everything. A thread-list
-page waiting behind message batches held a cold sync's walk, and with it the
-downloads it hands out, to the writer's pace (167 pages waited 13 s in all)."""
 HELPER_IDLE_SECONDS = 60.0
 """A helper with no job for this long leaves (its 40 MB or more are not kept all day
 for the next first sync); the next bulk pass starts another."""
@@ -68,8 +62,7 @@ class Writer:
         except BaseException:
             self._conn.close()
             raise
-        self._queue: queue.PriorityQueue[tuple[int, int, _Job[Any] | None]] = queue.PriorityQueue()
-        self._submitted = itertools.count()
+        self._queue: queue.SimpleQueue[_Job[Any] | None] = queue.SimpleQueue()
         self._lock = threading.Lock()
         self._closed = False
         self._helper: WriterHelper | None = None
@@ -140,7 +133,7 @@ class Writer:
             if self._closed:
                 return
             self._closed = True
-            self._queue.put((_LAST, next(self._submitted), None))
+            self._queue.put(None)
         self._thread.join()
         try:
             self._conn.execute("PRAGMA optimize")
@@ -151,14 +144,13 @@ class Writer:
         with self._lock:
             if self._closed:
                 raise WriterClosedError("the store writer is closed")
-            rank = _BULK if job.portable else _FIRST
-            self._queue.put((rank, next(self._submitted), job))
+            self._queue.put(job)
 
     def _serve(self) -> None:
         while True:
             idle_s = self._helper_idle_s if self._helper is not None else None
             try:
-                _rank, _order, job = self._queue.get(timeout=idle_s)
+                job = self._queue.get(timeout=idle_s)
             except queue.Empty:
                 self._stop_helper()
                 continue

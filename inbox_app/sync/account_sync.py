@@ -11,7 +11,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import sqlite3
-from collections import deque
 from collections.abc import AsyncIterator, Callable, Coroutine, Iterable
 from dataclasses import dataclass
 from functools import partial
@@ -48,12 +47,6 @@ class SyncTuning:
     """Threads to fetch messages for in one pass past which the store's helper process
     is started (see store/helper.py): a cold sync's worth, seconds of parsing and
     storing, against about 0.2 s of CPU to start a process."""
-    batch_messages: int = 2_000
-    """Messages stored per transaction at most. Larger batches index a little cheaper,
-    but a thread-list page to store waits for the batch being stored, and the walk,
-    which hands out the threads to download, waits for the page: with batches of
-    whatever had gathered (up to 10,000 messages, half a second each), 167 pages of a
-    full-size cold sync waited 13 s in all and the walk ended last."""
     unstored_messages: int = 20_000
     """Fetched messages that may wait for the store (besides the batch being written)
     before no new fetch starts. The store is the slower side of a cold sync; without a
@@ -176,44 +169,22 @@ class AccountSync:
         stop_early: bool,
     ) -> set[str]:
         """Store the channel's list pages, handing over each page's threads that need
-        their messages fetched (with no one to hand them to, the sweep finds them).
-
-        A walk to the end reads up to `_PAGES_AHEAD` pages ahead of the store: a page
-        waits for the message batch being stored, and reading the next page meanwhile
-        keeps the walk, and the downloads it hands out, from going at the writer's
-        pace. A walk that may stop early needs each page's changes before the next."""
+        their messages fetched (with no one to hand them to, the sweep finds them)."""
         name = self.name
         changed: set[str] = set()
         seen: set[str] = set()
         complete = True
-        storing: deque[tuple[list[Thread], asyncio.Task[tuple[set[str], set[str]]]]] = deque()
-
-        async def settle() -> set[str]:
-            page, stored = storing.popleft()
-            page_changes, needing = await stored
+        async for page in self.provider.thread_pages(channel):
+            seen.update(t.key for t in page)
+            page_changes, needing = await self.writer.run(
+                partial(_store_page, account=name, threads=page)
+            )
             if needing and handed is not None:
                 handed.put_nowait([t for t in page if t.key in needing])
-            changed.update(page_changes)
-            return page_changes
-
-        try:
-            async for page in self.provider.thread_pages(channel):
-                seen.update(t.key for t in page)
-                store = self.writer.run(partial(_store_page, account=name, threads=page))
-                storing.append((page, asyncio.ensure_future(store)))
-                if stop_early:
-                    if not await settle():
-                        complete = False
-                        break
-                    continue
-                while storing and (storing[0][1].done() or len(storing) > _PAGES_AHEAD):
-                    await settle()
-            while storing:
-                await settle()
-        finally:
-            # The walk failed: pages not settled yet are left to the sweep and the next pass.
-            for _, stored in storing:
-                stored.cancel()
+            changed |= page_changes
+            if stop_early and not page_changes:
+                complete = False
+                break
         if complete:
             changed |= await self.writer.run(
                 lambda c: writes.close_missing_threads(c, name, channel.key, seen)
@@ -321,36 +292,24 @@ class _MessageFetch:
         # Whoever gets the turn writes everything fetched meanwhile in one
         # transaction; a later turn that finds nothing left knows its thread is in.
         async with self._write_turn:
-            # Whatever is waiting, in batches of at most `batch_messages`: a thread-list
-            # page to store waits for the batch being stored, and the walk for the page.
-            while self._fetched:
-                batch = self._take_batch(sync.tuning.batch_messages)
-                # Handed to the store: the next batch may gather while this one is written.
-                self._unstored -= sum(len(history.rows) for _, history in batch)
-                async with self._room:
-                    self._room.notify_all()
-                counts = await sync.writer.run_portable(
-                    partial(
-                        store_histories,
-                        account=sync.name,
-                        batch=[(t.key, t.fingerprint, history) for t, history in batch],
-                    )
+            if not self._fetched:
+                return
+            batch = self._fetched.copy()
+            self._fetched.clear()
+            # Handed to the store: the next batch may gather while this one is written.
+            self._unstored -= sum(len(history.rows) for _, history in batch)
+            async with self._room:
+                self._room.notify_all()
+            counts = await sync.writer.run_portable(
+                partial(
+                    store_histories,
+                    account=sync.name,
+                    batch=[(thread.key, thread.fingerprint, history) for thread, history in batch],
                 )
-                self.changed.update(key for key, count in counts.items() if count)
-                self._done += len(batch)
-                sync._progress("messages", self._done, self._wanted)
-
-    def _take_batch(self, most: int) -> list[tuple[Thread, History]]:
-        """The oldest fetched histories up to `most` rows (at least one history)."""
-        taken, rows = 0, 0
-        for _, history in self._fetched:
-            if taken and rows + len(history.rows) > most:
-                break
-            taken += 1
-            rows += len(history.rows)
-        batch = self._fetched[:taken]
-        del self._fetched[:taken]
-        return batch
+            )
+        self.changed.update(key for key, count in counts.items() if count)
+        self._done += len(batch)
+        sync._progress("messages", self._done, self._wanted)
 
 
 async def _aiter(items: Iterable[Thread]) -> AsyncIterator[Thread]:
@@ -388,9 +347,6 @@ def _store_page(
         display_number(thread.customer_number)
     return changed, queries.keys_needing_messages(conn, account, [t.key for t in threads])
 
-
-_PAGES_AHEAD = 8
-"""Thread-list pages a walk to the end reads ahead of the store (see `_walk_threads`)."""
 
 _TASKS_PER_TURN = 50
 """Tasks started before letting the loop run: starting a page of a thousand at once

@@ -152,26 +152,3 @@ def test_readers_see_committed_snapshots_while_writer_works(
     release.set()
     worker.join()
     assert _count(reader) == 3
-
-
-async def test_jobs_go_before_bulk_jobs_waiting_in_the_queue(writer: Writer) -> None:
-    """A sync's message batches (portable, bulk) let any other write go first: the
-    walk's next thread-list page, an agent's action."""
-    release = threading.Event()
-    order: list[str] = []
-
-    def note(conn: sqlite3.Connection, name: str) -> None:
-        order.append(name)
-
-    held = asyncio.ensure_future(writer.run(lambda c: release.wait(5)))
-    jobs = [
-        asyncio.ensure_future(writer.run_portable(partial(note, name="bulk 1"))),
-        asyncio.ensure_future(writer.run(partial(note, name="page"))),
-        asyncio.ensure_future(writer.run_portable(partial(note, name="bulk 2"))),
-        asyncio.ensure_future(writer.run(partial(note, name="action"), durable=True)),
-    ]
-    await asyncio.sleep(0)  # every job submitted while the first one holds the writer
-    release.set()
-    assert await held is True
-    await asyncio.gather(*jobs)
-    assert order == ["page", "action", "bulk 1", "bulk 2"]

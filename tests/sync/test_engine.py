@@ -4,7 +4,6 @@ threads leaving the inbox elsewhere, and isolation between accounts."""
 from __future__ import annotations
 
 import dataclasses
-import threading
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -267,10 +266,7 @@ async def test_fetching_waits_for_the_store_when_too_much_is_waiting(
         return store(conn, account=account, batch=batch)
 
     monkeypatch.setattr(account_sync, "store_histories", counting)
-    # The counting wrapper cannot travel to the helper process: no helper here.
-    tuning = SyncTuning(
-        unstored_messages=1, message_fetch_concurrency=4, helper_after_threads=10**9
-    )
+    tuning = SyncTuning(unstored_messages=1, message_fetch_concurrency=4)
     engine = make_engine(accounts, writer, [], tuning=tuning)
     statuses = await engine.run_once()
     await engine.aclose()
@@ -330,68 +326,3 @@ async def test_a_pass_with_many_threads_to_fetch_starts_the_helper(
     await engine.run_once()
     await engine.aclose()
     assert (writer.helper_pid is not None) is started
-
-
-async def test_a_walk_to_the_end_reads_pages_ahead_of_the_store(
-    sim: Simulator, running: RunningServer, writer: Writer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    """The first page's store holds until the walk has asked for the next page (LiveVox
-    lists end with an empty page, so there always is one) or 5 s pass: reading ahead,
-    the walk does not wait for the store."""
-    transport = RecordingTransport()
-    next_page_asked = threading.Event()
-    store = account_sync._store_page
-    held: list[bool] = []
-
-    def slow_first(conn: Any, account: str, threads: list[Any]) -> Any:
-        if not held:
-            held.append(next_page_asked.wait(5))
-        return store(conn, account=account, threads=threads)
-
-    async def recording(request: httpx.Request) -> httpx.Response:
-        response = await RecordingTransport.handle_async_request(transport, request)
-        if sum(p.endswith("/thread/details") for p in transport.paths) >= 2:
-            next_page_asked.set()
-        return response
-
-    monkeypatch.setattr(account_sync, "_store_page", slow_first)
-    monkeypatch.setattr(transport, "handle_async_request", recording)
-    (account,) = simulator_accounts(running, sim.credentials, [ProviderKind.LIVEVOX])
-    engine = SyncEngine(
-        [account], writer, provider_factory=lambda a: create_provider(a, transport=transport)
-    )
-    statuses = await engine.run_once()
-    await engine.aclose()
-    assert statuses[account.name].phase is SyncPhase.IDLE
-    assert held == [True], "the walk waited for the first page's store"
-    conn = open_reader(writer.path)
-    try:
-        assert queries.threads_needing_messages(conn, account.name) == []
-    finally:
-        conn.close()
-
-
-async def test_message_batches_stay_within_their_size(
-    accounts: list[AccountConfig], writer: Writer, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    sizes: list[tuple[int, int]] = []
-    store = account_sync.store_histories
-
-    def measuring(conn: Any, account: str, batch: list[Any]) -> dict[str, int]:
-        rows = [len(history.rows) for _, _, history in batch]
-        sizes.append((sum(rows), max(rows)))
-        return store(conn, account=account, batch=batch)
-
-    monkeypatch.setattr(account_sync, "store_histories", measuring)
-    tuning = SyncTuning(batch_messages=8, helper_after_threads=10**9)
-    engine = make_engine(accounts, writer, [], tuning=tuning)
-    statuses = await engine.run_once()
-    await engine.aclose()
-    assert {s.phase for s in statuses.values()} == {SyncPhase.IDLE}
-    assert len(sizes) > 20
-    # A batch holds one history bigger than the bound, or histories within it.
-    assert all(total <= 8 or total == largest for total, largest in sizes)
-    conn = open_reader(writer.path)
-    for account in ("LiveVox demo", "Zoho demo"):
-        assert queries.threads_needing_messages(conn, account) == []
-    conn.close()
