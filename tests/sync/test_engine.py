@@ -266,7 +266,10 @@ async def test_fetching_waits_for_the_store_when_too_much_is_waiting(
         return store(conn, account=account, batch=batch)
 
     monkeypatch.setattr(account_sync, "store_histories", counting)
-    tuning = SyncTuning(unstored_messages=1, message_fetch_concurrency=4)
+    # The counting wrapper cannot travel to the helper process: no helper here.
+    tuning = SyncTuning(
+        unstored_messages=1, message_fetch_concurrency=4, helper_after_threads=10**9
+    )
     engine = make_engine(accounts, writer, [], tuning=tuning)
     statuses = await engine.run_once()
     await engine.aclose()
