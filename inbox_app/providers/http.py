@@ -141,6 +141,26 @@ ErrorHook = Callable[[Reply, str], ProviderError | None]
 """Vendor-specific reading of a failed (or 200-with-error) answer; None = use defaults."""
 
 
+@dataclass(frozen=True, slots=True)
+class _Call:
+    """One call as `HttpSession.request` was asked for it, for each of its attempts."""
+
+    method: str
+    url: str
+    idempotent: bool
+    what: str
+    params: Mapping[str, str | int] | None
+    headers: Mapping[str, str] | None
+    json_body: Any
+    data: Mapping[str, str] | None
+    files: Mapping[str, tuple[str | None, bytes | str, str]] | None
+    max_bytes: int | None
+
+    @property
+    def host(self) -> str:
+        return urllib.parse.urlsplit(self.url).hostname or self.url
+
+
 @dataclass(slots=True)
 class HttpSession:
     """One account's HTTP client. `vendor` and `account` name things in error texts."""
@@ -227,22 +247,13 @@ class HttpSession:
         """Send one call (retrying it only if `idempotent`) and return a 2xx response
         with its body read (and decoded into `data` if `parse_json`), or raise the typed
         error. `what` names the call in texts."""
+        call = _Call(
+            method, url, idempotent, what, params, headers, json_body, data, files, max_bytes
+        )
         attempt = 0
         while True:
             try:
-                return await self._once(
-                    method,
-                    url,
-                    idempotent=idempotent,
-                    what=what,
-                    params=params,
-                    headers=headers,
-                    json_body=json_body,
-                    data=data,
-                    files=files,
-                    max_bytes=max_bytes,
-                    parse_json=parse_json,
-                )
+                return await self._once(call, parse_json)
             except (NetworkError, ServerError, RateLimited, BadResponse) as error:
                 attempt += 1
                 if (
@@ -266,79 +277,47 @@ class HttpSession:
                 )
                 await self.retry.sleep(delay)
 
-    async def _once(
-        self,
-        method: str,
-        url: str,
-        *,
-        idempotent: bool,
-        what: str,
-        params: Mapping[str, str | int] | None,
-        headers: Mapping[str, str] | None,
-        json_body: Any,
-        data: Mapping[str, str] | None,
-        files: Mapping[str, tuple[str | None, bytes | str, str]] | None,
-        max_bytes: int | None,
-        parse_json: bool,
-    ) -> Reply:
+    async def _once(self, call: _Call, parse_json: bool) -> Reply:
         started = time.monotonic()
         reply = None
-        if method == "GET" and self._wire is not None and max_bytes is None:
-            reply = await self._read(self._wire, url, params, headers, what, idempotent)
+        if call.method == "GET" and self._wire is not None and call.max_bytes is None:
+            reply = await self._read(self._wire, call)
         if reply is None:
-            reply = await self._send(
-                method,
-                url,
-                idempotent=idempotent,
-                what=what,
-                params=params,
-                headers=headers,
-                json_body=json_body,
-                data=data,
-                files=files,
-                max_bytes=max_bytes,
-            )
+            reply = await self._send(call)
         if log.isEnabledFor(logging.DEBUG):
             log.debug(
                 "%s: %s %s -> %d in %.0f ms",
                 self.account,
-                method,
-                self.redact(urllib.parse.urlsplit(url).path),
+                call.method,
+                self.redact(urllib.parse.urlsplit(call.url).path),
                 reply.status,
                 (time.monotonic() - started) * 1000,
             )
         if parse_json:
             # Not JSON: a hook or the status may explain it; otherwise BadResponse below.
             with contextlib.suppress(ValueError):
-                data = decode_json(reply.content)
-                reply = Reply(reply.status, reply.headers, reply.content, data, True)
-        error = self.error_hook(reply, what) if self.error_hook else None
+                decoded = decode_json(reply.content)
+                reply = Reply(reply.status, reply.headers, reply.content, decoded, True)
+        error = self.error_hook(reply, call.what) if self.error_hook else None
         if error is None and not reply.ok:
-            error = self._status_error(reply, what, idempotent)
+            error = self._status_error(reply, call.what, call.idempotent)
         if error is not None:
             raise error
         if parse_json and not reply.decoded:
-            raise self._unreadable(what)
+            raise self._unreadable(call.what)
         return reply
 
-    async def _send(
-        self,
-        method: str,
-        url: str,
-        *,
-        idempotent: bool,
-        what: str,
-        params: Mapping[str, str | int] | None,
-        headers: Mapping[str, str] | None,
-        json_body: Any,
-        data: Mapping[str, str] | None,
-        files: Mapping[str, tuple[str | None, bytes | str, str]] | None,
-        max_bytes: int | None,
-    ) -> Reply:
+    async def _send(self, call: _Call) -> Reply:
         """Through httpx: bodies, cookies to send back, redirects, a size cap."""
         try:
             request = self._client.build_request(
-                method, url, params=params, headers=headers, json=json_body, data=data, files=files
+                call.method,
+                call.url,
+                params=call.params,
+                headers=call.headers,
+                json=call.json_body,
+                data=call.data,
+                files=call.files,
             )
         except httpx.InvalidURL:
             raise ProviderError(
@@ -348,39 +327,31 @@ class HttpSession:
             try:
                 response = await self._send_following(request)
                 try:
-                    content = await _read_capped(response, max_bytes, self._too_large(what))
+                    too_large = self._too_large(call.what)
+                    content = await _read_capped(response, call.max_bytes, too_large)
                 finally:
                     await response.aclose()
             except httpx.HTTPError as exc:
-                raise self._transport_error(exc, request.url.host, what, idempotent) from None
+                raise self._transport_error(exc, request.url.host, call) from None
         return Reply(response.status_code, response.headers, content)
 
-    async def _read(
-        self,
-        wire: AiohttpTransport,
-        url: str,
-        params: Mapping[str, str | int] | None,
-        headers: Mapping[str, str] | None,
-        what: str,
-        idempotent: bool,
-    ) -> Reply | None:
+    async def _read(self, wire: AiohttpTransport, call: _Call) -> Reply | None:
         """A plain GET straight through aiohttp, the way httpx would send it (same
         headers, query and timeouts): httpx's request building and response streaming
         were a third of the event loop's time in a cold sync. None when the answer is a
         redirect, a cookie must go with the request, or `params` would merge into a query
         already in `url`: httpx's path handles those."""
-        if self._client.cookies or (params and "?" in url):
+        if self._client.cookies or (call.params and "?" in call.url):
             return None
-        target = _with_query(url, params) if params else url
+        target = _with_query(call.url, call.params) if call.params else call.url
         sent = self._read_headers
-        if headers:
-            sent = {**sent, **{name.lower(): value for name, value in headers.items()}}
+        if call.headers:
+            sent = {**sent, **{name.lower(): value for name, value in call.headers.items()}}
         async with self._gate:
             try:
                 status, raw, content = await wire.fetch("GET", target, sent, self._timeouts)
             except httpx.HTTPError as exc:
-                host = urllib.parse.urlsplit(url).hostname or url
-                raise self._transport_error(exc, host, what, idempotent) from None
+                raise self._transport_error(exc, call.host, call) from None
         if status in _REDIRECTS:
             return None
         received = httpx.Headers(raw)
@@ -391,8 +362,7 @@ class HttpSession:
             try:
                 content = httpx.Response(status, headers=raw, content=content).content
             except httpx.DecodingError as exc:
-                host = urllib.parse.urlsplit(url).hostname or url
-                raise self._transport_error(exc, host, what, idempotent) from None
+                raise self._transport_error(exc, call.host, call) from None
         return Reply(status, received, content)
 
     async def _send_following(self, request: httpx.Request) -> httpx.Response:
@@ -453,9 +423,8 @@ class HttpSession:
 
         return make
 
-    def _transport_error(
-        self, exc: httpx.HTTPError, host: str, what: str, idempotent: bool
-    ) -> ProviderError:
+    def _transport_error(self, exc: httpx.HTTPError, host: str, call: _Call) -> ProviderError:
+        what, idempotent = call.what, call.idempotent
         where = f"(account '{self.account}')"
         if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
             return NetworkError(
