@@ -69,7 +69,7 @@ class WriterHelper:
                 stdout=subprocess.DEVNULL,
                 env={**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)},
             )
-        except OSError:
+        except (OSError, ValueError):  # ValueError: no pass_fds (Windows)
             log.warning("the store helper could not start; storing in one process", exc_info=True)
             self._state = _State.DOWN
             self._pipe.close()

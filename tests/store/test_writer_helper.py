@@ -233,3 +233,25 @@ def test_a_helper_stuck_in_a_job_is_killed_and_the_job_left_to_the_writer(
             helper.run(helper_jobs.pid)
     finally:
         helper.close()
+
+
+async def test_a_helper_that_cannot_be_started_leaves_the_jobs_to_the_writer(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Where processes cannot be handed a pipe (pass_fds: not on Windows), or Python
+    cannot be started, the writer stores alone."""
+
+    def refuse(*args: object, **kwargs: object) -> None:
+        raise ValueError("pass_fds not supported on this platform")
+
+    monkeypatch.setattr(subprocess, "Popen", refuse)
+    writer = Writer(tmp_path / "cache.sqlite3")
+    try:
+        await writer.run(helper_jobs.make_table)
+        with caplog.at_level(logging.WARNING):
+            writer.start_helper(wait=True).result()
+        assert "could not start" in caplog.text
+        assert await writer.run_portable(partial(helper_jobs.note, text="x")) == os.getpid()
+        assert writer.helper_jobs == 0
+    finally:
+        writer.close()
