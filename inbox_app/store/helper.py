@@ -9,7 +9,7 @@ that dies is not needed for anything: the writer runs the job itself.
 
 It is started as a plain `python -c` (or, in the bundle, the app itself with
 HELPER_FLAG), not through multiprocessing: spawning re-imports the parent's main script,
-which cost a second of start-up under a busy sync and runs unguarded scripts twice."""
+which cost half a second of start-up under a busy sync and runs unguarded scripts twice."""
 
 from __future__ import annotations
 
