@@ -332,7 +332,7 @@ class HttpSession:
                 finally:
                     await response.aclose()
             except httpx.HTTPError as exc:
-                raise self._transport_error(exc, request.url.host, call) from None
+                raise self._transport_error(exc, call) from None
         return Reply(response.status_code, response.headers, content)
 
     async def _read(self, wire: AiohttpTransport, call: _Call) -> Reply | None:
@@ -351,7 +351,7 @@ class HttpSession:
             try:
                 status, raw, content = await wire.fetch("GET", target, sent, self._timeouts)
             except httpx.HTTPError as exc:
-                raise self._transport_error(exc, call.host, call) from None
+                raise self._transport_error(exc, call) from None
         if status in _REDIRECTS:
             return None
         received = httpx.Headers(raw)
@@ -362,7 +362,7 @@ class HttpSession:
             try:
                 content = httpx.Response(status, headers=raw, content=content).content
             except httpx.DecodingError as exc:
-                raise self._transport_error(exc, call.host, call) from None
+                raise self._transport_error(exc, call) from None
         return Reply(status, received, content)
 
     async def _send_following(self, request: httpx.Request) -> httpx.Response:
@@ -423,8 +423,8 @@ class HttpSession:
 
         return make
 
-    def _transport_error(self, exc: httpx.HTTPError, host: str, call: _Call) -> ProviderError:
-        what, idempotent = call.what, call.idempotent
+    def _transport_error(self, exc: httpx.HTTPError, call: _Call) -> ProviderError:
+        host, what, idempotent = call.host, call.what, call.idempotent
         where = f"(account '{self.account}')"
         if isinstance(exc, httpx.ConnectTimeout | httpx.PoolTimeout):
             return NetworkError(

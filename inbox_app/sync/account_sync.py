@@ -46,7 +46,7 @@ class SyncTuning:
     helper_after_threads: int = 100
     """Threads to fetch messages for in one pass past which the store's helper process
     is started (see store/helper.py): a cold sync's worth, seconds of parsing and
-    storing, against about 0.2 s of CPU to start a process."""
+    storing, against about 0.1 s of CPU to start a process and load the store."""
     unstored_messages: int = 20_000
     """Fetched messages that may wait for the store (besides the batch being written)
     before no new fetch starts. The store is the slower side of a cold sync; without a
