@@ -176,6 +176,7 @@ async def _sync(config: AppConfig, db_path: Path, *, once: bool, interval: float
     try:
         if once:
             statuses = await engine.run_once()
+            await engine.search_index_caught_up()
             failed = [s for s in statuses.values() if s.phase is not SyncPhase.IDLE]
             for status in failed:
                 print(

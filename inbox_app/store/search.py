@@ -13,6 +13,7 @@ from datetime import datetime
 from enum import StrEnum
 from typing import Any
 
+from inbox_app.store import time_index
 from inbox_app.store.codec import opt_from_ms
 
 MARK_START = "\x02"
@@ -148,6 +149,7 @@ def _newest_messages(
     message costs what a rare one does; each key is looked up back by its time. With an
     account given, other accounts' matches are skipped, and the batch grows until enough
     are found or the index runs out."""
+    backlog_after = time_index.backlog_after(conn)
     batch = max(limit, _KEY_BATCH_MIN)
     below: int | None = None
     found: list[tuple[int, int, int]] = []
@@ -168,8 +170,25 @@ def _newest_messages(
             break
         below = keys[-1]
         batch *= 4
+    if backlog_after is not None:
+        # The mark was read before the index: messages indexed meanwhile come twice (the set
+        # drops one), never not at all.
+        found = list(set(found + _newest_in_backlog(conn, query, account, limit, backlog_after)))
     found.sort(key=lambda m: (m[1], m[0]), reverse=True)
     return found[:limit]
+
+
+def _newest_in_backlog(
+    conn: sqlite3.Connection, query: str, account: str | None, limit: int, after: int
+) -> list[tuple[int, int, int]]:
+    """`_newest_messages` among the messages not yet in the time-ordered index."""
+    where, params = _account_filter("m.account", account)
+    return conn.execute(
+        "SELECT m.id, m.at, m.thread_id FROM messages_fts JOIN messages AS m"
+        " ON m.id = messages_fts.rowid WHERE messages_fts MATCH :query"
+        " AND messages_fts.rowid > :after" + where + " ORDER BY m.at DESC, m.id DESC LIMIT :limit",
+        {"query": query, "after": after, "limit": limit, **params},
+    ).fetchall()
 
 
 def _messages_at_keys(

@@ -4,7 +4,10 @@ each pass ends in an AccountStatus, and only bad credentials stop an account's l
 
 Each pass first drains the account's outbox (so the vendor has the agent's actions before
 its lists are read back), and `kick` drains it at once between passes: a queued action
-goes out within a moment, not at the next pass."""
+goes out within a moment, not at the next pass.
+
+Once no pass is running, the messages stored meanwhile go into the time-ordered search
+index in bulk (see store/time_index.py), one chunk a job, stopping when a pass starts."""
 
 from __future__ import annotations
 
@@ -18,6 +21,8 @@ from inbox_app.core.accounts import AccountConfig
 from inbox_app.providers.base import Provider
 from inbox_app.providers.errors import AuthError, NetworkError, ProviderError
 from inbox_app.providers.registry import create_provider
+from inbox_app.store import time_index
+from inbox_app.store.errors import WriterClosedError
 from inbox_app.store.writer import Writer
 from inbox_app.sync.account_sync import AccountSync, ProgressCallback, SyncTuning
 from inbox_app.sync.changes import AccountStatus, ChangeSet, SyncPhase
@@ -56,8 +61,11 @@ class SyncEngine:
             s.name: OutboxDrain(s.account, s.provider, writer, on_change) for s in self._syncs
         }
         self._wake = {s.name: asyncio.Event() for s in self._syncs}
+        self._writer = writer
         self._on_change = on_change
         self._on_status = on_status
+        self._passes_running = 0
+        self._indexing: asyncio.Task[None] | None = None
         self.statuses: dict[str, AccountStatus] = {
             s.name: AccountStatus(s.name, SyncPhase.IDLE) for s in self._syncs
         }
@@ -98,7 +106,17 @@ class SyncEngine:
         """Sync every `interval` seconds until cancelled."""
         await asyncio.gather(*(self._loop(s, interval) for s in self._syncs))
 
+    async def search_index_caught_up(self) -> None:
+        """Wait until the search index holds every message stored by the passes so far
+        (unless a pass started meanwhile)."""
+        if self._indexing is not None:
+            await asyncio.shield(self._indexing)
+
     async def aclose(self) -> None:
+        if self._indexing is not None:
+            self._indexing.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await self._indexing
         for sync in self._syncs:
             with contextlib.suppress(Exception):
                 await sync.provider.aclose()
@@ -118,6 +136,27 @@ class SyncEngine:
         return await self._pass(sync)
 
     async def _pass(self, sync: AccountSync) -> AccountStatus:
+        self._passes_running += 1
+        try:
+            status = await self._pass_status(sync)
+        finally:
+            self._passes_running -= 1
+        if not self._passes_running and (self._indexing is None or self._indexing.done()):
+            self._indexing = asyncio.create_task(self._index_search_backlog())
+        return status
+
+    async def _index_search_backlog(self) -> None:
+        try:
+            while not self._passes_running:
+                if not await self._writer.run_portable(time_index.index_backlog):
+                    return
+        except WriterClosedError:
+            return
+        except Exception:
+            # Search still finds the messages left out (see time_index.py), only slower.
+            log.exception("indexing stored messages for search failed")
+
+    async def _pass_status(self, sync: AccountSync) -> AccountStatus:
         previous = self.statuses[sync.name]
         self._set_status(AccountStatus(sync.name, SyncPhase.SYNCING, previous.last_synced))
         try:

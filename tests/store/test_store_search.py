@@ -16,7 +16,7 @@ from store_helpers import ACCOUNT, make_message, make_thread
 
 from inbox_app.core.models import ProviderKind
 from inbox_app.store import search as search_module
-from inbox_app.store import writes
+from inbox_app.store import time_index, writes
 from inbox_app.store.db import open_reader
 from inbox_app.store.search import (
     MARK_END,
@@ -178,13 +178,20 @@ def _found(conn: sqlite3.Connection, text: str, account: str | None, limit: int)
 
 
 @pytest.mark.parametrize("batch", [1, 256])
+@pytest.mark.parametrize("indexed", [0, 170, 10**6])
 def test_newest_matches_whatever_the_insert_order(
-    write: Write, reader: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch, batch: int
+    write: Write,
+    reader: sqlite3.Connection,
+    monkeypatch: pytest.MonkeyPatch,
+    batch: int,
+    indexed: int,
 ) -> None:
     """Threads are stored one after another, their messages interleaved in time, so ids
     and times disagree; a word in every message, a rare one and prefixes still give
     exactly the newest matches, per account too, before and after edits and deletes.
-    A batch of 1 makes the index be read in many growing batches."""
+    A batch of 1 makes the index be read in many growing batches. The first `indexed` of
+    the 360 messages are in the time-ordered index before the edits, the rest are its
+    backlog; all of them after."""
     monkeypatch.setattr(search_module, "_KEY_BATCH_MIN", batch)
     write(writes.ensure_account, "other", ProviderKind.ZOHO)
     for n, account in enumerate((ACCOUNT, "other")):
@@ -212,12 +219,37 @@ def test_newest_matches_whatever_the_insert_order(
                     assert threads == _threads_of(reader, expected)
                     assert _found(reader, text, account, min(limit, 50)) == expected[:50]
 
+    if indexed:
+        assert write(time_index.index_backlog, indexed) == min(indexed, 360)
     check()
+    write(_time_index_agrees)
     write(lambda c: c.execute("UPDATE messages SET at = at + 3600000 WHERE id % 5 = 0"))
     write(lambda c: c.execute("UPDATE messages SET body = 'gone' WHERE id % 7 = 0"))
     write(lambda c: c.execute("DELETE FROM messages WHERE id % 11 = 0"))
     check()
+    write(time_index.index_backlog, 10**6)
+    assert time_index.backlog_after(reader) is None
+    check()
     write(_fts_consistent)
+    write(_time_index_agrees)
+
+
+def _time_index_agrees(conn: sqlite3.Connection) -> None:
+    """The time-ordered index holds exactly the messages up to its mark, under their keys.
+    It keeps no text, so FTS5's integrity check cannot tell; asking it for each word can."""
+    (through,) = conn.execute("SELECT indexed_through FROM time_index_state").fetchone()
+    words = {w for (body,) in conn.execute("SELECT body FROM messages") for w in body.split()}
+    for word in words | {"gone", "nowhere"}:
+        query = f'"{word}"'
+        keys = conn.execute(
+            "SELECT rowid FROM messages_fts_by_time WHERE messages_fts_by_time MATCH ?", (query,)
+        ).fetchall()
+        expected = conn.execute(
+            "SELECT (m.at << 20) | (m.id & 1048575) FROM messages_fts JOIN messages AS m"
+            " ON m.id = messages_fts.rowid WHERE messages_fts MATCH ? AND m.id <= ?",
+            (query, through),
+        ).fetchall()
+        assert sorted(keys) == sorted(expected), word
 
 
 def _threads_of(conn: sqlite3.Connection, message_ids: list[int]) -> list[int]:

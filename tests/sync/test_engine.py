@@ -18,7 +18,7 @@ from inbox_app.demo import simulator_accounts
 from inbox_app.providers.base import Provider
 from inbox_app.providers.registry import create_provider
 from inbox_app.simulator import RunningServer, SimConfig, Simulator, serve_in_thread
-from inbox_app.store import queries
+from inbox_app.store import queries, time_index
 from inbox_app.store.db import open_reader
 from inbox_app.store.writer import Writer
 from inbox_app.sync import account_sync
@@ -329,3 +329,32 @@ async def test_a_pass_with_many_threads_to_fetch_starts_the_helper(
     await engine.run_once()
     await engine.aclose()
     assert (writer.helper_pid is not None) is started
+
+
+async def test_stored_messages_join_the_time_index_after_the_passes(
+    accounts: list[AccountConfig], writer: Writer
+) -> None:
+    """The passes leave their messages to the search index's backlog; once none runs,
+    the helper process indexes them all (its job pickles and runs there)."""
+    writer.start_helper(wait=True).result()
+    engine = make_engine(accounts, writer, [])
+    await engine.run_once()
+    await engine.search_index_caught_up()
+    jobs = writer.helper_jobs
+    await engine.aclose()
+    conn = open_reader(writer.path)
+    try:
+        (count, newest) = conn.execute("SELECT count(*), max(id) FROM messages").fetchone()
+        assert count > 100
+        assert time_index.backlog_after(conn) is None
+        assert time_index.index_backlog(conn) == 0
+        (indexed,) = conn.execute(
+            "SELECT count(*) FROM messages_fts_by_time WHERE messages_fts_by_time MATCH 'a* OR e*'"
+        ).fetchone()
+        (expected,) = conn.execute(
+            "SELECT count(*) FROM messages_fts WHERE messages_fts MATCH 'a* OR e*'"
+        ).fetchone()
+        assert indexed == expected > 0
+    finally:
+        conn.close()
+    assert jobs > 4 and newest > 0
