@@ -73,6 +73,9 @@ class AccountSync:
         self._passes = 0
         self._full_walk_next = False
         self._known_channels: dict[str, Channel] = {}
+        self.bulk = False
+        """This pass has many threads to fetch (see `SyncTuning.helper_after_threads`):
+        the search index takes the messages it stores once it is over."""
 
     @property
     def name(self) -> str:
@@ -85,6 +88,7 @@ class AccountSync:
         self._full_walk_next = False
         refresh_reference = self._passes % self.tuning.reference_every == 0
         self._passes += 1
+        self.bulk = False
         changes = ChangeSet(account=name)
         await self.writer.run(lambda c: writes.ensure_account(c, name, self.account.provider))
         await self.provider.login()
@@ -270,6 +274,7 @@ class _MessageFetch:
                 self._tried[thread.key] = thread.fingerprint
                 self._wanted += 1
                 if self._wanted == self._sync.tuning.helper_after_threads:
+                    self._sync.bulk = True
                     self._sync.writer.start_helper()
                 yield thread
 

@@ -6,8 +6,9 @@ Each pass first drains the account's outbox (so the vendor has the agent's actio
 its lists are read back), and `kick` drains it at once between passes: a queued action
 goes out within a moment, not at the next pass.
 
-Once no pass is running, the messages stored meanwhile go into the time-ordered search
-index in bulk (see store/time_index.py), one chunk a job, stopping when a pass starts."""
+After each pass, unless a bulk pass (a first sync, say) is still running, the messages
+stored meanwhile go into the time-ordered search index (see store/time_index.py), in
+chunks, one job each, stopping when a bulk pass starts."""
 
 from __future__ import annotations
 
@@ -64,7 +65,7 @@ class SyncEngine:
         self._writer = writer
         self._on_change = on_change
         self._on_status = on_status
-        self._passes_running = 0
+        self._running: set[AccountSync] = set()
         self._indexing: asyncio.Task[None] | None = None
         self.statuses: dict[str, AccountStatus] = {
             s.name: AccountStatus(s.name, SyncPhase.IDLE) for s in self._syncs
@@ -108,7 +109,7 @@ class SyncEngine:
 
     async def search_index_caught_up(self) -> None:
         """Wait until the search index holds every message stored by the passes so far
-        (unless a pass started meanwhile)."""
+        (unless a bulk pass started meanwhile)."""
         if self._indexing is not None:
             await asyncio.shield(self._indexing)
 
@@ -136,18 +137,21 @@ class SyncEngine:
         return await self._pass(sync)
 
     async def _pass(self, sync: AccountSync) -> AccountStatus:
-        self._passes_running += 1
+        self._running.add(sync)
         try:
             status = await self._pass_status(sync)
         finally:
-            self._passes_running -= 1
-        if not self._passes_running and (self._indexing is None or self._indexing.done()):
+            self._running.discard(sync)
+        if not self._bulk_running() and (self._indexing is None or self._indexing.done()):
             self._indexing = asyncio.create_task(self._index_search_backlog())
         return status
 
+    def _bulk_running(self) -> bool:
+        return any(sync.bulk for sync in self._running)
+
     async def _index_search_backlog(self) -> None:
         try:
-            while not self._passes_running:
+            while not self._bulk_running():
                 if not await self._writer.run_portable(time_index.index_backlog):
                     return
         except WriterClosedError:

@@ -3,7 +3,9 @@ threads leaving the inbox elsewhere, and isolation between accounts."""
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
+import sqlite3
 from collections import Counter
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
@@ -23,7 +25,7 @@ from inbox_app.store.db import open_reader
 from inbox_app.store.writer import Writer
 from inbox_app.sync import account_sync
 from inbox_app.sync.account_sync import SyncTuning
-from inbox_app.sync.changes import ChangeSet, SyncPhase
+from inbox_app.sync.changes import AccountStatus, ChangeSet, SyncPhase
 from inbox_app.sync.engine import SyncEngine
 
 
@@ -358,3 +360,46 @@ async def test_stored_messages_join_the_time_index_after_the_passes(
     finally:
         conn.close()
     assert jobs > 4 and newest > 0
+
+
+@pytest.mark.parametrize("bulk", [True, False])
+async def test_a_bulk_pass_holds_the_search_index_back_until_it_ends(
+    accounts: list[AccountConfig], writer: Writer, monkeypatch: pytest.MonkeyPatch, bulk: bool
+) -> None:
+    """Another account's pass ending during a bulk pass leaves its messages in the
+    backlog (search reads them there); the index takes them all once the bulk pass is
+    over. A pass that is not bulk holds nothing back."""
+    livevox, zoho = accounts[:2]
+    release = asyncio.Event()
+    zoho_synced = asyncio.Event()
+    run_once = account_sync.AccountSync.run_once
+
+    async def held(self: account_sync.AccountSync) -> ChangeSet:
+        if self.name == livevox.name:
+            self.bulk = bulk
+            await release.wait()
+        return await run_once(self)
+
+    def on_status(status: AccountStatus) -> None:
+        if status.account == zoho.name and status.phase is SyncPhase.IDLE:
+            zoho_synced.set()
+
+    def zoho_messages(conn: sqlite3.Connection) -> int:
+        return int(
+            conn.execute(
+                "SELECT count(*) FROM messages WHERE account = ?", (zoho.name,)
+            ).fetchone()[0]
+        )
+
+    monkeypatch.setattr(account_sync.AccountSync, "run_once", held)
+    engine = SyncEngine([livevox, zoho], writer, on_status=on_status)
+    task = asyncio.create_task(engine.run_once())
+    await zoho_synced.wait()
+    await engine.search_index_caught_up()
+    assert await writer.run(zoho_messages) > 0
+    assert (await writer.run(time_index.backlog_after) is not None) is bulk
+    release.set()
+    await task
+    await engine.search_index_caught_up()
+    assert await writer.run(time_index.backlog_after) is None
+    await engine.aclose()
