@@ -8,10 +8,21 @@ from dataclasses import replace
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+import pytest
+
 from inbox_app.core.models import Direction, Message, Thread, ThreadStatus
+from inbox_app.store import migrations, schema
 
 ACCOUNT = "acme"
 BASE_TIME = datetime(2024, 5, 1, 12, 0, tzinfo=UTC)
+
+
+def migrate_to(conn: sqlite3.Connection, version: int) -> None:
+    """The schema as a release with the first `version` migrations left it."""
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(migrations, "MIGRATIONS", schema.MIGRATIONS[:version])
+        patch.setattr(migrations, "LATEST_VERSION", version)
+        migrations.migrate(conn)
 
 
 def make_thread(key: str = "t1", **changes: Any) -> Thread:

@@ -8,13 +8,11 @@ import sqlite3
 from pathlib import Path
 from typing import Any
 
-import pytest
-
 from inbox_app.core.models import ProviderKind, ThreadStatus
 from inbox_app.store import migrations, queries, schema, views, writes
 from inbox_app.store.db import connect
 from inbox_app.sync import intents
-from tests.store.store_helpers import make_thread
+from tests.store.store_helpers import make_thread, migrate_to
 
 COUNTED = (
     "SELECT account, channel_key, status, count(*), count(*) FILTER (WHERE unread)"
@@ -113,20 +111,15 @@ def test_readers_give_the_same_numbers_as_counting(tmp_path: Path) -> None:
         assert all(total > 0 for total, _ in per_channel.values())
 
 
-def test_upgrading_a_version_6_cache_counts_its_threads(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_upgrading_a_version_6_cache_counts_its_threads(tmp_path: Path) -> None:
     conn = connect(tmp_path / "db.sqlite3")
-    monkeypatch.setattr(migrations, "MIGRATIONS", schema.MIGRATIONS[:6])
-    monkeypatch.setattr(migrations, "LATEST_VERSION", 6)
-    migrations.migrate(conn)
+    migrate_to(conn, 6)
     writes.ensure_account(conn, "acme", ProviderKind.LIVEVOX)
     rng = random.Random(5)
     writes.upsert_threads(
         conn, "acme", list({t.key: t for t in (_random_thread(rng) for _ in range(50))}.values())
     )
     conn.commit()
-    monkeypatch.undo()
     assert migrations.migrate(conn) == schema.LATEST_VERSION
     kept, counted = _kept_and_counted(conn)
     assert kept == counted and len(kept) > 3

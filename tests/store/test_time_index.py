@@ -8,8 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
-from store_helpers import ACCOUNT, make_message, make_thread
+from store_helpers import ACCOUNT, make_message, make_thread, migrate_to
 
 from inbox_app.core.models import ProviderKind
 from inbox_app.store import migrations, schema, time_index, writes
@@ -84,19 +83,14 @@ def test_an_id_reused_below_the_mark_is_indexed_at_once(
     assert [h.message_id for h in search(reader, "late")] == ["m9"]
 
 
-def test_upgrading_a_version_7_cache_keeps_its_index(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
+def test_upgrading_a_version_7_cache_keeps_its_index(tmp_path: Path) -> None:
     conn = connect(tmp_path / "db.sqlite3")
-    monkeypatch.setattr(migrations, "MIGRATIONS", schema.MIGRATIONS[:7])
-    monkeypatch.setattr(migrations, "LATEST_VERSION", 7)
-    migrations.migrate(conn)
+    migrate_to(conn, 7)
     writes.ensure_account(conn, ACCOUNT, ProviderKind.LIVEVOX)
     writes.upsert_threads(conn, ACCOUNT, [make_thread("t1")])
     old = [make_message(f"m{n}", "t1", n, body=f"parcel {n}") for n in range(5)]
     writes.upsert_messages(conn, ACCOUNT, "t1", old)
     conn.commit()
-    monkeypatch.undo()
     assert migrations.migrate(conn) == schema.LATEST_VERSION
     assert time_index.backlog_after(conn) is None
     assert len(_indexed_keys(conn, "parcel")) == 5
