@@ -302,25 +302,30 @@ def _stored(path: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]]]:
 async def test_the_helper_process_stores_what_the_writer_would(
     accounts: list[AccountConfig], writer: Writer, tmp_path: Path
 ) -> None:
-    """Every vendor's histories, parsed and stored by the helper process, land exactly
-    as the writer stores them itself."""
+    """Every vendor's thread-list pages and histories, stored by the helper process in a
+    bulk pass, land exactly as the writer stores them itself, with the same changes told."""
     alone = Writer(tmp_path / "alone.sqlite3")
+    told_alone: list[ChangeSet] = []
     try:
-        engine = make_engine(accounts, alone, [], tuning=SyncTuning(helper_after_threads=10**9))
+        engine = make_engine(
+            accounts, alone, told_alone, tuning=SyncTuning(helper_after_threads=10**9)
+        )
         await engine.run_once()
         await engine.aclose()
         assert alone.helper_pid is None
     finally:
         alone.close()
     writer.start_helper(wait=True).result()
-    engine = make_engine(accounts, writer, [])
+    told: list[ChangeSet] = []
+    engine = make_engine(accounts, writer, told, tuning=SyncTuning(helper_after_threads=1))
     statuses = await engine.run_once()
     await engine.aclose()
     assert {s.phase for s in statuses.values()} == {SyncPhase.IDLE}
-    assert writer.helper_jobs >= 4
+    assert writer.helper_jobs >= 8
     messages, threads = _stored(writer.path)
     assert len(messages) > 100
     assert (messages, threads) == _stored(alone.path)
+    assert sorted(told, key=lambda c: c.account) == sorted(told_alone, key=lambda c: c.account)
 
 
 @pytest.mark.parametrize(("after", "started"), [(5, True), (10**9, False)])
