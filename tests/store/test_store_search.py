@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import replace
 from pathlib import Path
 from typing import Any
@@ -139,9 +139,11 @@ def test_index_follows_updates_and_deletes(write: Write, reader: sqlite3.Connect
     assert [h.thread_key for h in search(reader, "brewster")] == ["t2"]
     assert [h.thread_key for h in search(reader, "5105550000")] == ["t2"]
     assert [h.thread_key for h in search(reader, "2071234567")] == []
+    write(time_index.index_backlog)
     write(lambda c: c.execute("DELETE FROM threads WHERE key = 't2'"))
     assert search(reader, "sushi") == [] and search(reader, "brewster") == []
     write(_fts_consistent)
+    write(_time_index_agrees, ["sushi"])
 
 
 def test_account_filter(write: Write, reader: sqlite3.Connection) -> None:
@@ -234,12 +236,13 @@ def test_newest_matches_whatever_the_insert_order(
     write(_time_index_agrees)
 
 
-def _time_index_agrees(conn: sqlite3.Connection) -> None:
+def _time_index_agrees(conn: sqlite3.Connection, gone: Sequence[str] = ()) -> None:
     """The time-ordered index holds exactly the messages up to its mark, under their keys.
-    It keeps no text, so FTS5's integrity check cannot tell; asking it for each word can."""
+    It keeps no text, so FTS5's integrity check cannot tell; asking it for each word of
+    the messages (and the `gone` words of deleted ones) can."""
     (through,) = conn.execute("SELECT indexed_through FROM time_index_state").fetchone()
     words = {w for (body,) in conn.execute("SELECT body FROM messages") for w in body.split()}
-    for word in words | {"gone", "nowhere"}:
+    for word in words | {"gone", "nowhere", *gone}:
         query = f'"{word}"'
         keys = conn.execute(
             "SELECT rowid FROM messages_fts_by_time WHERE messages_fts_by_time MATCH ?", (query,)
