@@ -388,7 +388,18 @@ WHEN (old.body IS NOT new.body OR old.at IS NOT new.at)
 END;
 """
 
-MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8)
+_V9 = """
+-- A search on a cache the OS has not read lately (after a reboot, or a machine that keeps
+-- little in its file cache) spent most of its time reading table pages one by one: a
+-- message's thread for each of the newest 1,000 hits (240 ms for "outage technician"),
+-- a thread's last message time for each matching contact (700 ms for "415", every
+-- thread's number). These narrow indexes answer both without the tables: 97 and 113 ms.
+CREATE INDEX messages_by_time_thread ON messages (at, thread_id);
+DROP INDEX messages_by_time;
+CREATE INDEX threads_time_by_id ON threads (id, last_message_at);
+"""
+
+MIGRATIONS: tuple[str, ...] = (_V1, _V2, _V3, _V4, _V5, _V6, _V7, _V8, _V9)
 """MIGRATIONS[i] brings the database to user_version i + 1."""
 
 LATEST_VERSION = len(MIGRATIONS)

@@ -120,7 +120,8 @@ def matching_thread_ids(
     ]
     where, params = _account_filter("t.account", account)
     hits += conn.execute(
-        "SELECT t.id, t.last_message_at FROM contacts_fts JOIN threads AS t"
+        "SELECT t.id, t.last_message_at FROM contacts_fts"
+        " JOIN threads AS t INDEXED BY threads_time_by_id"
         " ON t.id = contacts_fts.rowid WHERE contacts_fts MATCH :query"
         + where
         + " ORDER BY t.last_message_at DESC, t.id DESC LIMIT :limit",
@@ -135,7 +136,8 @@ def _account_filter(column: str, account: str | None) -> tuple[str, dict[str, An
 
 
 _KEY_ID_BITS = 20
-"""`messages_fts_by_time` keys a message by `at << 20 | id & (2**20 - 1)` (schema V6)."""
+"""`messages_fts_by_time` keys a message by `at << 20 | id & (2**20 - 1)` (schema V6); the
+index `messages_by_time_thread` (V9) finds it back, with its thread, from the key alone."""
 _KEY_ID_MASK = (1 << _KEY_ID_BITS) - 1
 _KEY_BATCH_MIN = 256
 
@@ -197,7 +199,7 @@ def _messages_at_keys(
     where, params = _account_filter("m.account", account)
     return conn.execute(
         "SELECT m.id, m.at, m.thread_id FROM json_each(:keys) AS k"
-        " JOIN messages AS m INDEXED BY messages_by_time ON m.at = k.value >> :bits"
+        " JOIN messages AS m INDEXED BY messages_by_time_thread ON m.at = k.value >> :bits"
         " AND (m.id & :mask) = (k.value & :mask)"
         " WHERE 1" + where,
         {"keys": json.dumps(keys), "bits": _KEY_ID_BITS, "mask": _KEY_ID_MASK, **params},
@@ -241,7 +243,7 @@ def _contacts(
     where, params = _account_filter("t.account", account)
     rows = conn.execute(
         "WITH top AS MATERIALIZED (SELECT t.id, t.last_message_at AS at FROM contacts_fts"
-        " JOIN threads AS t ON t.id = contacts_fts.rowid"
+        " JOIN threads AS t INDEXED BY threads_time_by_id ON t.id = contacts_fts.rowid"
         " WHERE contacts_fts MATCH :query" + where + " ORDER BY t.last_message_at DESC, t.id DESC"
         " LIMIT :limit)"
         " SELECT t.account, t.key, t.id, t.customer_name, t.customer_number,"
