@@ -135,10 +135,6 @@ def _account_filter(column: str, account: str | None) -> tuple[str, dict[str, An
     return ("", {}) if account is None else (f" AND {column} = :account", {"account": account})
 
 
-_KEY_ID_BITS = 20
-"""`messages_fts_by_time` keys a message by `at << 20 | id & (2**20 - 1)` (schema V6); the
-index `messages_by_time_thread` (V9) finds it back, with its thread, from the key alone."""
-_KEY_ID_MASK = (1 << _KEY_ID_BITS) - 1
 _KEY_BATCH_MIN = 256
 
 
@@ -202,7 +198,12 @@ def _messages_at_keys(
         " JOIN messages AS m INDEXED BY messages_by_time_thread ON m.at = k.value >> :bits"
         " AND (m.id & :mask) = (k.value & :mask)"
         " WHERE 1" + where,
-        {"keys": json.dumps(keys), "bits": _KEY_ID_BITS, "mask": _KEY_ID_MASK, **params},
+        {
+            "keys": json.dumps(keys),
+            "bits": time_index.KEY_ID_BITS,
+            "mask": time_index.KEY_ID_MASK,
+            **params,
+        },
     ).fetchall()
 
 

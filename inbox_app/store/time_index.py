@@ -9,6 +9,13 @@ from __future__ import annotations
 
 import sqlite3
 
+KEY_ID_BITS = 20
+"""A message's key in the index is its time in ms shifted left by this many bits, with
+the low bits of its id (schema V6; the triggers spell it out too). The index
+`messages_by_time_thread` (V9) finds a message back, with its thread, from the key."""
+KEY_ID_MASK = (1 << KEY_ID_BITS) - 1
+_KEY = f"(at << {KEY_ID_BITS}) | (id & {KEY_ID_MASK})"
+
 CHUNK = 20_000
 """Messages indexed per transaction: about 0.15 s of work, so a user's action queued
 behind one waits little, while each insert is still large enough to be cheap."""
@@ -34,7 +41,7 @@ def index_backlog(conn: sqlite3.Connection, limit: int = CHUNK) -> int:
         return 0
     conn.execute(
         "INSERT INTO messages_fts_by_time (rowid, body)"
-        " SELECT (at << 20) | (id & 1048575), body FROM messages WHERE id > ? AND id <= ?",
+        f" SELECT {_KEY}, body FROM messages WHERE id > ? AND id <= ?",
         (through, upto),
     )
     conn.execute("UPDATE time_index_state SET indexed_through = ?", (upto,))
