@@ -180,14 +180,10 @@ class AccountSync:
         complete = True
         async for page in self.provider.thread_pages(channel):
             seen.update(t.key for t in page)
-            if self.bulk:
-                page_changes, needing = await self.writer.run_portable(
-                    partial(_store_page, account=name, threads=page, format_numbers=False)
-                )
-            else:
-                page_changes, needing = await self.writer.run(
-                    partial(_store_page, account=name, threads=page)
-                )
+            store = self.writer.run_portable if self.bulk else self.writer.run
+            page_changes, needing = await store(
+                partial(_store_page, account=name, threads=page, format_numbers=not self.bulk)
+            )
             if needing and handed is not None:
                 handed.put_nowait([t for t in page if t.key in needing])
             changed |= page_changes
