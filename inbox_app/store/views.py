@@ -30,8 +30,8 @@ MessageKey = tuple[int, int]
 ThreadRef = tuple[str, str]
 """(account, thread key)."""
 
-SEARCH_HITS = 1000
-"""How many of the newest search hits a filtered thread list is drawn from."""
+SEARCH_THREADS = 1000
+"""How many threads, those with the newest matches, a searched thread list is drawn from."""
 _OPEN_STATES = "('queued', 'in_flight', 'needs_attention')"
 """Spelled exactly as the `outbox_open` partial index, so the planner can use it."""
 
@@ -205,10 +205,10 @@ def newest_summaries(
 
 
 def search_thread_ids(
-    conn: sqlite3.Connection, text: str, *, account: str | None = None, limit: int = SEARCH_HITS
+    conn: sqlite3.Connection, text: str, *, account: str | None = None, limit: int = SEARCH_THREADS
 ) -> tuple[int, ...]:
-    """Threads with a message or contact matching `text` among the newest `limit` hits,
-    each once, in hit order. Any user input is safe (see `search.search`)."""
+    """The `limit` threads with the newest messages or contacts matching `text`, newest
+    match first. Any user input is safe (see `search.search`)."""
     return tuple(matching_thread_ids(conn, text, account=account, limit=limit))
 
 

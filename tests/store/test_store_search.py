@@ -108,12 +108,21 @@ def test_matching_thread_ids_are_the_threads_of_the_hits(
         ("991", "t2"),
     ],
 )
+@pytest.mark.parametrize("many", [1, 2000])
 def test_contacts_by_name_number_digits_account(
-    reader: sqlite3.Connection, text: str, thread_key: str
+    reader: sqlite3.Connection,
+    monkeypatch: pytest.MonkeyPatch,
+    text: str,
+    thread_key: str,
+    many: int,
 ) -> None:
+    """With `many` at 1, every search takes the way of a name or number in thousands of
+    threads (walking the threads newest first)."""
+    monkeypatch.setattr(search_module, "_MANY_CONTACTS", many)
     contacts = [h for h in search(reader, text) if h.kind == HitKind.CONTACT]
     assert [h.thread_key for h in contacts] == [thread_key]
     assert contacts[0].message_id is None
+    assert matching_thread_ids(reader, text, account="other") == []
 
 
 @pytest.mark.usefixtures("seeded")
@@ -146,7 +155,31 @@ def test_index_follows_updates_and_deletes(write: Write, reader: sqlite3.Connect
     write(_time_index_agrees, ["sushi"])
 
 
-def test_account_filter(write: Write, reader: sqlite3.Connection) -> None:
+def test_a_long_thread_does_not_hide_the_threads_before_it(
+    write: Write, reader: sqlite3.Connection
+) -> None:
+    """The list is drawn from the threads with the newest matches, not from the newest
+    matching messages, which one busy thread can fill."""
+    write(writes.upsert_threads, ACCOUNT, [make_thread(k) for k in ("busy", "a", "b", "c")])
+    for minutes, key in enumerate(("c", "b", "a")):
+        write(
+            writes.upsert_messages, ACCOUNT, key, [make_message(key, key, minutes, body="refund")]
+        )
+    busy = [make_message(f"busy{n}", "busy", 10 + n, body=f"refund {n}") for n in range(600)]
+    write(writes.upsert_messages, ACCOUNT, "busy", busy)
+    write(time_index.index_backlog, 300)
+    ids = dict(reader.execute("SELECT key, id FROM threads").fetchall())
+    expected = [ids[k] for k in ("busy", "a", "b", "c")]
+    assert matching_thread_ids(reader, "refund", limit=50) == expected
+    assert matching_thread_ids(reader, "refund", limit=2) == expected[:2]
+    assert matching_thread_ids(reader, "refund", account="other", limit=50) == []
+
+
+@pytest.mark.parametrize("many", [1, 2000])
+def test_account_filter(
+    write: Write, reader: sqlite3.Connection, monkeypatch: pytest.MonkeyPatch, many: int
+) -> None:
+    monkeypatch.setattr(search_module, "_MANY_CONTACTS", many)
     write(writes.ensure_account, "other", ProviderKind.ZOHO)
     for account in (ACCOUNT, "other"):
         write(writes.upsert_threads, account, [make_thread("t1")])
@@ -154,6 +187,9 @@ def test_account_filter(write: Write, reader: sqlite3.Connection) -> None:
     assert {h.account for h in search(reader, "shared")} == {ACCOUNT, "other"}
     assert {h.account for h in search(reader, "shared", account="other")} == {"other"}
     assert {h.account for h in search(reader, "ada", account=ACCOUNT)} == {ACCOUNT}
+    ids = dict(reader.execute("SELECT account, id FROM threads").fetchall())
+    assert matching_thread_ids(reader, "ada", account="other") == [ids["other"]]
+    assert sorted(matching_thread_ids(reader, "ada")) == sorted(ids.values())
 
 
 def _ranked(conn: sqlite3.Connection, text: str, account: str | None, limit: int) -> list[int]:
@@ -179,24 +215,39 @@ def _found(conn: sqlite3.Connection, text: str, account: str | None, limit: int)
     return [message_id for (message_id,) in ids]
 
 
+def _skip_thread_ids_to(conn: sqlite3.Connection, next_id: int) -> None:
+    """The next thread stored gets id `next_id` (a copy of the newest thread takes the id
+    before it)."""
+    conn.execute("CREATE TEMP TABLE spare AS SELECT * FROM threads ORDER BY id DESC LIMIT 1")
+    conn.execute("UPDATE spare SET id = ?, key = 'spare'", (next_id - 1,))
+    conn.execute("INSERT INTO threads SELECT * FROM spare")
+    conn.execute("DROP TABLE spare")
+
+
 @pytest.mark.parametrize("batch", [1, 256])
 @pytest.mark.parametrize("indexed", [0, 170, 10**6])
+@pytest.mark.parametrize("far_ids", [False, True])
 def test_newest_matches_whatever_the_insert_order(
     write: Write,
     reader: sqlite3.Connection,
     monkeypatch: pytest.MonkeyPatch,
     batch: int,
     indexed: int,
+    far_ids: bool,
 ) -> None:
     """Threads are stored one after another, their messages interleaved in time, so ids
     and times disagree; a word in every message, a rare one and prefixes still give
     exactly the newest matches, per account too, before and after edits and deletes.
     A batch of 1 makes the index be read in many growing batches. The first `indexed` of
     the 360 messages are in the time-ordered index before the edits, the rest are its
-    backlog; all of them after."""
+    backlog; all of them after. With `far_ids`, the second account's thread ids are those
+    of the first plus 2^20: their keys name the same threads, which search must tell apart
+    through the messages."""
     monkeypatch.setattr(search_module, "_KEY_BATCH_MIN", batch)
     write(writes.ensure_account, "other", ProviderKind.ZOHO)
     for n, account in enumerate((ACCOUNT, "other")):
+        if n and far_ids:
+            write(_skip_thread_ids_to, 2**20 + 1)
         keys = [f"t{i}" for i in range(6)]
         write(writes.upsert_threads, account, [make_thread(k) for k in keys])
         for i, key in enumerate(keys):
@@ -218,7 +269,7 @@ def test_newest_matches_whatever_the_insert_order(
                 for limit in (1, 7, 50, 400) if batch > 1 else (1, 7, 50):
                     expected = _ranked(reader, text, account, limit)
                     threads = matching_thread_ids(reader, text, account=account, limit=limit)
-                    assert threads == _threads_of(reader, expected)
+                    assert threads == _ranked_threads(reader, text, account, limit)
                     assert _found(reader, text, account, min(limit, 50)) == expected[:50]
 
     if indexed:
@@ -248,20 +299,25 @@ def _time_index_agrees(conn: sqlite3.Connection, gone: Sequence[str] = ()) -> No
             "SELECT rowid FROM messages_fts_by_time WHERE messages_fts_by_time MATCH ?", (query,)
         ).fetchall()
         expected = conn.execute(
-            "SELECT (m.at << 20) | (m.id & 1048575) FROM messages_fts JOIN messages AS m"
+            f"SELECT {time_index.key_sql('m.')} FROM messages_fts JOIN messages AS m"
             " ON m.id = messages_fts.rowid WHERE messages_fts MATCH ? AND m.id <= ?",
             (query, through),
         ).fetchall()
         assert sorted(keys) == sorted(expected), word
 
 
-def _threads_of(conn: sqlite3.Connection, message_ids: list[int]) -> list[int]:
+def _ranked_threads(
+    conn: sqlite3.Connection, text: str, account: str | None, limit: int
+) -> list[int]:
+    """The threads with the newest matches the plain way: every thread ranked by the key
+    of its newest match (its second, then thread and id), as the walk of the index must."""
     rows = conn.execute(
-        "SELECT m.thread_id FROM json_each(?) AS v JOIN messages AS m ON m.id = v.value"
-        " ORDER BY v.key",
-        (json.dumps(message_ids),),
+        f"SELECT m.thread_id, max({time_index.key_sql('m.')}) AS key FROM messages_fts"
+        " JOIN messages AS m ON m.id = messages_fts.rowid WHERE messages_fts MATCH ?"
+        " AND (? IS NULL OR m.account = ?) GROUP BY m.thread_id ORDER BY key DESC LIMIT ?",
+        (fts_query(text), account, account, limit),
     ).fetchall()
-    return list(dict.fromkeys(thread_id for (thread_id,) in rows))
+    return [thread_id for thread_id, _key in rows]
 
 
 def test_query_quoting() -> None:

@@ -1,5 +1,5 @@
 """The time-ordered search index's backlog: indexed in chunks, never a message missed or
-shown twice, and a cache of schema version 7 upgraded without re-indexing."""
+shown twice, and a cache of schema version 9 re-indexed under version 10's keys."""
 
 from __future__ import annotations
 
@@ -83,23 +83,26 @@ def test_an_id_reused_below_the_mark_is_indexed_at_once(
     assert [h.message_id for h in search(reader, "late")] == ["m9"]
 
 
-def test_upgrading_a_version_7_cache_keeps_its_index(tmp_path: Path) -> None:
+def test_upgrading_a_version_9_cache_rebuilds_its_index(tmp_path: Path) -> None:
+    """Version 10 keys the index anew: the upgrade empties it, search finds every message
+    through the backlog meanwhile, and indexing the backlog fills it under the new keys."""
     conn = connect(tmp_path / "db.sqlite3")
-    migrate_to(conn, 7)
+    migrate_to(conn, 9)
+    conn.execute("UPDATE time_index_state SET indexed_through = 1000")  # triggers index
     writes.ensure_account(conn, ACCOUNT, ProviderKind.LIVEVOX)
     writes.upsert_threads(conn, ACCOUNT, [make_thread("t1")])
     old = [make_message(f"m{n}", "t1", n, body=f"parcel {n}") for n in range(5)]
     writes.upsert_messages(conn, ACCOUNT, "t1", old)
     conn.commit()
+    assert len(_indexed_keys(conn, "parcel")) == 5
     assert migrations.migrate(conn) == schema.LATEST_VERSION
-    assert time_index.backlog_after(conn) is None
-    assert len(_indexed_keys(conn, "parcel")) == 5
-    writes.upsert_messages(conn, ACCOUNT, "t1", [make_message("m5", "t1", 5, body="parcel 5")])
-    writes.upsert_messages(conn, ACCOUNT, "t1", [make_message("m0", "t1", 0, body="box 0")])
+    assert time_index.backlog_after(conn) == 0
+    assert _indexed_keys(conn, "parcel") == []
+    newest = ["m4", "m3", "m2", "m1", "m0"]
+    assert [h.message_id for h in search(conn, "parcel")] == newest
+    assert time_index.index_backlog(conn) == 5
     conn.commit()
-    assert time_index.backlog_after(conn) == 5
-    assert _indexed_keys(conn, "box") == _indexed_keys(conn, "0")
-    assert [h.message_id for h in search(conn, "parcel")] == ["m5", "m4", "m3", "m2", "m1"]
-    assert time_index.index_backlog(conn) == 1
-    assert len(_indexed_keys(conn, "parcel")) == 5
+    expected = sorted(k for (k,) in conn.execute(f"SELECT {time_index.key_sql()} FROM messages"))
+    assert _indexed_keys(conn, "parcel") == expected
+    assert [h.message_id for h in search(conn, "parcel")] == newest
     conn.close()

@@ -32,7 +32,7 @@ _ROOT = QModelIndex()
 @dataclass(frozen=True, slots=True)
 class ThreadFilter:
     """What the list shows. `search` (free text, any input is safe) narrows it to threads
-    whose messages or contact match, drawn from the newest `views.SEARCH_HITS` hits."""
+    whose messages or contact match: the `views.SEARCH_THREADS` with the newest matches."""
 
     account: str | None = None
     channel_key: str | None = None
