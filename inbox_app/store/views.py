@@ -160,29 +160,50 @@ def thread_summaries(
         term, values = _down_to(down_to)
         terms.append(term)
         params.extend(values)
+    ids_first = scope.ids is not None
     if older_than is None:
-        return newest_summaries(conn, terms, params, limit)
+        return newest_summaries(conn, terms, params, limit, ids_first=ids_first)
     at, row_id = older_than
     untimed = ["t.last_message_at IS NULL"]
     if at is None:
-        return newest_summaries(conn, [*terms, *untimed, "t.id < ?"], [*params, row_id], limit)
+        return newest_summaries(
+            conn, [*terms, *untimed, "t.id < ?"], [*params, row_id], limit, ids_first=ids_first
+        )
     timed = ["t.last_message_at <= ?", "(t.last_message_at, t.id) < (?, ?)"]
-    rows = newest_summaries(conn, [*terms, *timed], [*params, at, at, row_id], limit)
+    rows = newest_summaries(
+        conn, [*terms, *timed], [*params, at, at, row_id], limit, ids_first=ids_first
+    )
     if len(rows) < limit:
-        rows += newest_summaries(conn, [*terms, *untimed], params, limit - len(rows))
+        rows += newest_summaries(
+            conn, [*terms, *untimed], params, limit - len(rows), ids_first=ids_first
+        )
     return rows
 
 
 def newest_summaries(
-    conn: sqlite3.Connection, terms: list[str], params: list[Any], limit: int
+    conn: sqlite3.Connection,
+    terms: list[str],
+    params: list[Any],
+    limit: int,
+    *,
+    ids_first: bool = False,
 ) -> list[ThreadSummary]:
     """Threads matching every SQL term (on `t`, the threads table), newest first: the
-    one read behind the agent's list and the supervisor's review."""
+    one read behind the agent's list and the supervisor's review. `ids_first` (terms on
+    the columns of `threads_scope_by_id` only) orders the threads through that index and
+    then reads only the rows of the page: a searched list's up to 1,000 candidates cost
+    a row read each otherwise."""
     where = " WHERE " + " AND ".join(terms) if terms else ""
-    cur = conn.execute(
-        _SUMMARY_SELECT + where + " ORDER BY t.last_message_at DESC, t.id DESC LIMIT ?",
-        [*params, limit],
-    )
+    order = " ORDER BY t.last_message_at DESC, t.id DESC"
+    if ids_first:
+        sql = (
+            "WITH page AS MATERIALIZED (SELECT t.id FROM threads AS t"
+            f" INDEXED BY threads_scope_by_id{where}{order} LIMIT ?)"
+            f"{_SUMMARY_SELECT} JOIN page ON t.id = page.id{order}"
+        )
+    else:
+        sql = f"{_SUMMARY_SELECT}{where}{order} LIMIT ?"
+    cur = conn.execute(sql, [*params, limit])
     return [
         ThreadSummary(
             id=r[0],

@@ -339,3 +339,27 @@ def test_rows_share_their_strings_rather_than_copy_them(ui_store):
     assert one_line(plain) is plain
     assert one_line("Ada\nLovelace") == plain
     assert one_line("x" * 90, 80) == "x" * 79 + "…"
+
+
+@pytest.mark.parametrize("scope", ["all", "unread", "resolved", "one inbox"])
+def test_a_search_pages_like_the_list_it_narrows(ui_store, scope):
+    """Most threads' names match "customer": the searched list, page after page, is the
+    list without the search, less the threads that do not match."""
+    narrow = {
+        "all": {},
+        "unread": {"unread_only": True},
+        "resolved": {"statuses": ("resolved",)},
+        "one inbox": {"account": ui_store.LIVEVOX, "channel_key": "group"},
+    }[scope]
+    searched = ThreadListModel(ui_store.reader)
+    searched.set_filter(ThreadFilter(search="customer", **narrow))
+    _load_all(searched)
+    plain = ThreadListModel(ui_store.reader)
+    plain.set_filter(ThreadFilter(**narrow))
+    _load_all(plain)
+    matching = set(views.search_thread_ids(ui_store.reader, "customer"))
+    expected = [key for key in _keys(plain) if views.thread_id(ui_store.reader, *key) in matching]
+    assert 0 < len(expected) < plain.rowCount()
+    assert _keys(searched) == expected
+    if scope == "all":
+        assert len(expected) > PAGE_SIZE
