@@ -35,10 +35,12 @@ from inbox_app.demo import demo_profile
 from inbox_app.logs import configure_logging, default_log_dir
 from inbox_app.providers.errors import ProviderError
 from inbox_app.secret_store import SessionSecrets
+from inbox_app.store.db import needs_upgrade
 from inbox_app.store.errors import StoreError
 from inbox_app.sync.runner import SyncRunner
 from inbox_app.sync.service import InboxService
 from inbox_app.ui.bridge import SyncBridge
+from inbox_app.ui.cache_upgrade import CacheUpgradeNotice
 from inbox_app.ui.errors import install_exception_hooks
 from inbox_app.ui.icons import app_icon
 from inbox_app.ui.main_window import MainWindow, describe_status
@@ -139,6 +141,29 @@ async def _main(options: GuiOptions, add_secrets: Callable[[Iterable[str]], None
         return await _run_window(profile, add_secrets, options.supervisor)
 
 
+async def _open_service(profile: _Profile, bridge: SyncBridge) -> InboxService:
+    """The service over the cache. Opening it migrates the cache; after an upgrade of the
+    app that runs off the loop, with a notice up, since it can take seconds."""
+
+    def open_service() -> InboxService:
+        return InboxService(
+            profile.accounts,
+            profile.db_path,
+            on_change=bridge.on_change,
+            on_status=bridge.on_status,
+        )
+
+    if not needs_upgrade(profile.db_path):
+        return open_service()
+    notice = CacheUpgradeNotice()
+    notice.show()
+    try:
+        return await asyncio.to_thread(open_service)
+    finally:
+        notice.close()
+        notice.deleteLater()
+
+
 async def _run_window(
     profile: _Profile, add_secrets: Callable[[Iterable[str]], None], options_supervisor: bool
 ) -> int:
@@ -146,12 +171,7 @@ async def _run_window(
     review window; both over the same syncing service."""
     bridge = SyncBridge()
     try:
-        service = InboxService(
-            profile.accounts,
-            profile.db_path,
-            on_change=bridge.on_change,
-            on_status=bridge.on_status,
-        )
+        service = await _open_service(profile, bridge)
     except (StoreError, OSError) as exc:
         await _tell("Agent Inbox cannot open its cache", str(exc), f"Cache file: {profile.db_path}")
         return 2

@@ -11,7 +11,8 @@ from pathlib import Path
 from typing import TypeVar
 
 from inbox_app.store.errors import StoreError
-from inbox_app.store.migrations import require_current
+from inbox_app.store.migrations import require_current, schema_version
+from inbox_app.store.schema import LATEST_VERSION
 
 BUSY_TIMEOUT_MS = 5000
 MIN_SQLITE = (3, 37, 0)
@@ -96,6 +97,23 @@ def open_reader(path: str | os.PathLike[str]) -> sqlite3.Connection:
         conn.close()
         raise
     return conn
+
+
+def needs_upgrade(path: str | os.PathLike[str]) -> bool:
+    """Whether opening the cache for writing will migrate an existing, older schema (a
+    new cache is created in no time). Errors are left for that opening to report."""
+    if not Path(path).exists():
+        return False
+    try:
+        conn = connect(path, readonly=True)
+    except (sqlite3.Error, StoreError, OSError):
+        return False
+    try:
+        return 0 < schema_version(conn) < LATEST_VERSION
+    except sqlite3.Error:
+        return False
+    finally:
+        conn.close()
 
 
 def _create_private(path: Path) -> None:

@@ -7,9 +7,10 @@ import stat
 from pathlib import Path
 
 import pytest
+from store_helpers import migrate_to
 
 from inbox_app.store import migrations, schema
-from inbox_app.store.db import connect, open_reader
+from inbox_app.store.db import connect, needs_upgrade, open_reader
 from inbox_app.store.errors import SchemaNotReadyError, SchemaTooNewError, StoreError
 from inbox_app.store.writer import Writer
 
@@ -87,6 +88,21 @@ def test_failed_migration_leaves_previous_version(
         conn.execute("SELECT count(*) FROM sqlite_master WHERE name = 'half_done'").fetchone()[0]
         == 0
     )
+
+
+def test_needs_upgrade_only_for_an_older_cache(tmp_path: Path) -> None:
+    db = tmp_path / "db.sqlite3"
+    assert not needs_upgrade(db)
+    conn = connect(db)
+    assert not needs_upgrade(db)  # empty: created in no time
+    migrate_to(conn, schema.LATEST_VERSION - 1)
+    assert needs_upgrade(db)
+    migrations.migrate(conn)
+    assert not needs_upgrade(db)
+    conn.close()
+    garbage = tmp_path / "garbage.sqlite3"
+    garbage.write_bytes(b"not a database at all" * 100)
+    assert not needs_upgrade(garbage)
 
 
 def test_private_file_and_directory(db_path: Path) -> None:
