@@ -173,6 +173,9 @@ def test_a_long_thread_does_not_hide_the_threads_before_it(
     assert matching_thread_ids(reader, "refund", limit=50) == expected
     assert matching_thread_ids(reader, "refund", limit=2) == expected[:2]
     assert matching_thread_ids(reader, "refund", account="other", limit=50) == []
+    with pytest.MonkeyPatch.context() as patch:  # the walk's bound: 256 keys are all busy's
+        patch.setattr(search_module, "MAX_KEYS_WALKED", 256)
+        assert matching_thread_ids(reader, "refund", limit=50) == expected[:1]
 
 
 @pytest.mark.parametrize("many", [1, 2000])
