@@ -43,7 +43,7 @@ def key_seconds(key: int) -> int:
 
 
 def thread_bits(key: int) -> int:
-    """The low bits of the key's thread id: the id itself while `threads_fit_keys`."""
+    """The low bits of the key's thread id: the id itself while no id passes THREAD_MASK."""
     return (key >> _THREAD_SHIFT) & THREAD_MASK
 
 

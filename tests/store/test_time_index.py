@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import pytest
 from store_helpers import ACCOUNT, make_message, make_thread, migrate_to
 
 from inbox_app.core.models import ProviderKind
@@ -106,3 +107,44 @@ def test_upgrading_a_version_9_cache_rebuilds_its_index(tmp_path: Path) -> None:
     assert _indexed_keys(conn, "parcel") == expected
     assert [h.message_id for h in search(conn, "parcel")] == newest
     conn.close()
+
+
+@pytest.mark.parametrize(
+    "at", [-5_000, 0, 999, 1_000, 1_764_000_000_123, (time_index.SECONDS_MAX + 7) * 1000]
+)
+@pytest.mark.parametrize("thread_id", [1, time_index.THREAD_MASK, time_index.THREAD_MASK + 2])
+def test_a_key_holds_its_time_thread_and_id(at: int, thread_id: int) -> None:
+    """The SQL that keys the index and the Python that reads keys agree, times before
+    1970 and after 2106 clamped into range."""
+    conn = sqlite3.connect(":memory:")
+    (key,) = conn.execute(
+        f"SELECT {time_index.key_sql()} FROM (SELECT ? AS at, ? AS thread_id, ? AS id)",
+        (at, thread_id, 4_099),
+    ).fetchone()
+    assert key >= 0
+    assert time_index.key_seconds(key) == time_index.seconds_of(at)
+    assert time_index.thread_bits(key) == thread_id & time_index.THREAD_MASK
+    assert key & time_index.ID_MASK == 4_099 & time_index.ID_MASK
+    low, high = time_index.at_range(key)
+    assert low <= at <= high
+
+
+def test_messages_dated_outside_the_keys_range_are_found_in_order(
+    write: Write, reader: sqlite3.Connection
+) -> None:
+    """A vendor's odd dates, before 1970 or after 2106, share a clamped second in the
+    index; search still finds them all, in time order."""
+    write(writes.upsert_threads, ACCOUNT, [make_thread("t1")])
+    years = 60 * 24 * 366
+    minutes = [-60 * years, -59 * years, 0, 90 * years, 91 * years]
+    write(
+        writes.upsert_messages,
+        ACCOUNT,
+        "t1",
+        [make_message(f"m{n}", "t1", m, body="odd date") for n, m in enumerate(minutes)],
+    )
+    expected = ["m4", "m3", "m2", "m1", "m0"]
+    assert [h.message_id for h in search(reader, "odd")] == expected
+    write(time_index.index_backlog)
+    assert [h.message_id for h in search(reader, "odd")] == expected
+    assert [h.message_id for h in search(reader, "odd", limit=2)] == expected[:2]
