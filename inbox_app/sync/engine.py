@@ -104,7 +104,10 @@ class SyncEngine:
             return None
 
     async def run_forever(self, interval: float) -> None:
-        """Sync every `interval` seconds until cancelled."""
+        """Sync every `interval` seconds until cancelled. Messages left out of the search
+        index by an earlier run (or all of them, after the upgrade that rebuilds it) are
+        indexed at once, not only after a pass: a cache opened without accounts has none."""
+        self._index_when_idle()
         await asyncio.gather(*(self._loop(s, interval) for s in self._syncs))
 
     async def search_index_caught_up(self) -> None:
@@ -142,9 +145,12 @@ class SyncEngine:
             status = await self._pass_status(sync)
         finally:
             self._running.discard(sync)
+        self._index_when_idle()
+        return status
+
+    def _index_when_idle(self) -> None:
         if not self._bulk_running() and (self._indexing is None or self._indexing.done()):
             self._indexing = asyncio.create_task(self._index_search_backlog())
-        return status
 
     def _bulk_running(self) -> bool:
         return any(sync.bulk for sync in self._running)

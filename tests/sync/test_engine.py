@@ -20,13 +20,14 @@ from inbox_app.demo import simulator_accounts
 from inbox_app.providers.base import Provider
 from inbox_app.providers.registry import create_provider
 from inbox_app.simulator import RunningServer, SimConfig, Simulator, serve_in_thread
-from inbox_app.store import queries, time_index
+from inbox_app.store import queries, time_index, writes
 from inbox_app.store.db import open_reader
 from inbox_app.store.writer import Writer
 from inbox_app.sync import account_sync
 from inbox_app.sync.account_sync import SyncTuning
 from inbox_app.sync.changes import AccountStatus, ChangeSet, SyncPhase
 from inbox_app.sync.engine import SyncEngine
+from tests.store.store_helpers import make_message, make_thread
 
 
 class CountingTransport(httpx.AsyncBaseTransport):
@@ -365,6 +366,27 @@ async def test_stored_messages_join_the_time_index_after_the_passes(
     finally:
         conn.close()
     assert jobs > 4 and newest > 0
+
+
+async def test_messages_left_out_of_the_index_are_indexed_without_a_pass(
+    writer: Writer,
+) -> None:
+    """After the upgrade that rebuilds the index, every message is left out of it; an
+    engine with no account to sync, which never runs a pass, indexes them all the same."""
+    messages = [make_message(f"m{n}", "t1", n, body=f"parcel {n}") for n in range(30)]
+
+    def store(conn: sqlite3.Connection) -> None:
+        writes.ensure_account(conn, "A", ProviderKind.LIVEVOX)
+        writes.upsert_threads(conn, "A", [make_thread("t1")])
+        writes.upsert_messages(conn, "A", "t1", messages)
+
+    await writer.run(store)
+    assert await writer.run(time_index.backlog_after) == 0
+    engine = SyncEngine([], writer)
+    await engine.run_forever(60.0)
+    await engine.search_index_caught_up()
+    assert await writer.run(time_index.backlog_after) is None
+    await engine.aclose()
 
 
 @pytest.mark.parametrize("bulk", [True, False])
