@@ -230,7 +230,8 @@ def _newest_threads(
 ) -> list[tuple[int, int]]:
     """(thread id, key of its newest match) of the `limit` threads with the newest matches
     of `query`, newest first."""
-    fit = time_index.newest_thread_id(conn) <= time_index.THREAD_MASK
+    newest = time_index.newest_thread_id(conn)
+    fit = newest <= time_index.THREAD_MASK
     found: dict[int, int] = {}
     seen: set[int] = set()
     walked = 0
@@ -240,7 +241,8 @@ def _newest_threads(
                 map(time_index.thread_bits, batch), batch, strict=True
             )
         else:
-            pairs = [(thread, key) for key, _id, _at, thread in _resolve(conn, batch, query)]
+            resolved = _resolve(conn, batch, query, newest)
+            pairs = [(thread, key) for key, _id, _at, thread in resolved]
         fresh = {}
         for thread, key in pairs:
             if thread not in seen:
@@ -266,17 +268,21 @@ def _threads_of_account(conn: sqlite3.Connection, ids: list[int], account: str) 
 
 
 def _resolve(
-    conn: sqlite3.Connection, keys: list[int], query: str, account: str | None = None
+    conn: sqlite3.Connection,
+    keys: list[int],
+    query: str,
+    newest_thread: int,
+    account: str | None = None,
 ) -> list[tuple[int, int, int, int]]:
     """(key, id, at, thread id) of the messages matching `query` behind `keys`: found by
-    thread and time through `messages_by_thread`, each candidate thread where thread ids
-    outgrow the keys, and checked against `query`, since keys can collide."""
-    newest = time_index.newest_thread_id(conn)
+    thread and time through `messages_by_thread`, each candidate thread up to
+    `newest_thread` where thread ids outgrow the keys, and checked against `query`, since
+    keys can collide."""
     step = time_index.THREAD_MASK + 1
     probes = [
         [key, thread, *time_index.at_range(key), key & time_index.ID_MASK]
         for key in keys
-        for thread in range(time_index.thread_bits(key), newest + 1, step)
+        for thread in range(time_index.thread_bits(key), newest_thread + 1, step)
     ]
     where, params = _account_filter("m.account", account)
     rows = conn.execute(
@@ -297,12 +303,13 @@ def _newest_messages(
     id. Keys order messages by the second only, so the whole of the last second read is
     resolved before the cut."""
     keys = chain.from_iterable(_matching_batches(conn, query))
+    newest = time_index.newest_thread_id(conn)
     found: list[tuple[int, int]] = []
     while len(found) < limit:
         chunk = list(islice(keys, max(limit, _KEY_BATCH_MIN)))
         if not chunk:
             break
-        found += [(r[1], r[2]) for r in _resolve(conn, chunk, query, account)]
+        found += [(r[1], r[2]) for r in _resolve(conn, chunk, query, newest, account)]
         if len(found) >= limit:
             last = time_index.key_seconds(chunk[-1])
             rest = []
@@ -310,7 +317,7 @@ def _newest_messages(
                 if time_index.key_seconds(key) != last:
                     break
                 rest.append(key)
-            found += [(r[1], r[2]) for r in _resolve(conn, rest, query, account)]
+            found += [(r[1], r[2]) for r in _resolve(conn, rest, query, newest, account)]
     found.sort(key=lambda m: (m[1], m[0]), reverse=True)
     return found[:limit]
 
