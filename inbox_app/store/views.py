@@ -15,6 +15,7 @@ import sys
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from inbox_app.core.models import Attachment, Direction, ProviderKind, ThreadStatus
@@ -160,23 +161,17 @@ def thread_summaries(
         term, values = _down_to(down_to)
         terms.append(term)
         params.extend(values)
-    ids_first = scope.ids is not None
+    read = partial(newest_summaries, conn, ids_first=scope.ids is not None)
     if older_than is None:
-        return newest_summaries(conn, terms, params, limit, ids_first=ids_first)
+        return read(terms, params, limit)
     at, row_id = older_than
     untimed = ["t.last_message_at IS NULL"]
     if at is None:
-        return newest_summaries(
-            conn, [*terms, *untimed, "t.id < ?"], [*params, row_id], limit, ids_first=ids_first
-        )
+        return read([*terms, *untimed, "t.id < ?"], [*params, row_id], limit)
     timed = ["t.last_message_at <= ?", "(t.last_message_at, t.id) < (?, ?)"]
-    rows = newest_summaries(
-        conn, [*terms, *timed], [*params, at, at, row_id], limit, ids_first=ids_first
-    )
+    rows = read([*terms, *timed], [*params, at, at, row_id], limit)
     if len(rows) < limit:
-        rows += newest_summaries(
-            conn, [*terms, *untimed], params, limit - len(rows), ids_first=ids_first
-        )
+        rows += read([*terms, *untimed], params, limit - len(rows))
     return rows
 
 
