@@ -3,8 +3,8 @@ and its backlog.
 
 Messages are stored without it; search reads the backlog through `messages_fts`, so a
 message is found either way, and `index_backlog` moves the backlog into the index in
-bulk between sync passes. Every message with an id at or below `indexed_through` is in
-the index; the rest are the backlog."""
+bulk when the sync engine starts and between its passes. Every message with an id at or
+below `indexed_through` is in the index; the rest are the backlog."""
 
 from __future__ import annotations
 

@@ -6,9 +6,9 @@ Each pass first drains the account's outbox (so the vendor has the agent's actio
 its lists are read back), and `kick` drains it at once between passes: a queued action
 goes out within a moment, not at the next pass.
 
-After each pass, unless a bulk pass (a first sync, say) is still running, the messages
-stored meanwhile go into the time-ordered search index (see store/time_index.py), in
-chunks, one job each, stopping when a bulk pass starts."""
+When the engine starts and after each pass, unless a bulk pass (a first sync, say) is
+still running, the messages stored meanwhile go into the time-ordered search index (see
+store/time_index.py), in chunks, one job each, stopping when a bulk pass starts."""
 
 from __future__ import annotations
 
